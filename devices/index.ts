@@ -1,0 +1,10 @@
+import type { AnyProfile } from '../src/core/device.ts';
+import { generic } from './generic/profile.ts';
+
+/**
+ * The explicit registry of device profiles. Adding a device model means adding
+ * its module under devices/ and one line here — nothing in the core changes.
+ */
+export const PROFILES: readonly AnyProfile[] = [generic];
+
+export const profileRegistry: ReadonlyMap<string, AnyProfile> = new Map(PROFILES.map((p) => [p.id, p]));

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { UserConfig } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { GatehouseError } from '../core/errors.ts';
+import { verifyPassword, hashPassword } from '../auth/password.ts';
+import type { Role, Session, SessionStore } from '../store/sessions.ts';
+
+export type { Role, Session };
+
+/** Sign-in and bearer sessions for the configured users. */
+export class AuthService {
+  private readonly users: ReadonlyMap<string, UserConfig>;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    users: readonly UserConfig[],
+    private readonly sessions: SessionStore,
+    private readonly ttlSeconds: number,
+    private readonly clock: Clock,
+  ) {
+    this.users = new Map(users.map((u) => [u.username, u]));
+  }
+
+  async login(username: string, password: string): Promise<{ token: string; session: Session } | undefined> {
+    const user = this.users.get(username);
+    if (!user) {
+      // Spend the same time as for a real user so timing does not reveal who exists.
+      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      await verifyPassword(password, await this.dummyHash);
+      return undefined;
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) return undefined;
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const session: Session = { username: user.username, role: user.role, expiresAt: now + this.ttlSeconds * 1000 };
+    this.sessions.create(token, session, now);
+    return { token, session };
+  }
+
+  authenticate(token: string): Session | undefined {
+    return this.sessions.find(token, this.clock.now());
+  }
+
+  logout(token: string): void {
+    this.sessions.revoke(token);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session?: Session;
+    token?: string;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on this route; a route under /api/v1 without it is closed to everyone. */
+    roles?: readonly Role[];
+    /** The route needs no session (sign-in). */
+    public?: boolean;
+    /** Accept the token as ?access_token= too (EventSource cannot send headers). */
+    tokenInQuery?: boolean;
+  }
+}
+
+export const ALL_ROLES: readonly Role[] = ['guard', 'officer', 'admin'];
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  if (request.routeOptions.config.tokenInQuery) {
+    const q = (request.query as Record<string, unknown> | undefined)?.['access_token'];
+    if (typeof q === 'string') return q;
+  }
+  return undefined;
+}
+
+/** onRequest hook for /api/v1: authenticate, then check the route's roles. Deny by default. */
+export function guard(auth: AuthService) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const config = request.routeOptions.config;
+    if (config.public) return;
+    const token = bearer(request);
+    if (!token) throw new GatehouseError('GH_AUTH_REQUIRED');
+    const session = auth.authenticate(token);
+    if (!session) throw new GatehouseError('GH_TOKEN_EXPIRED');
+    request.session = session;
+    request.token = token;
+    const roles = config.roles;
+    if (!roles || !roles.includes(session.role)) {
+      throw new GatehouseError('GH_FORBIDDEN', `${request.method} ${request.routeOptions.url} needs ${roles?.join(' or ') ?? 'no one'}; you are ${session.role}`);
+    }
+  };
+}

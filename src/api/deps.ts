@@ -1,0 +1,25 @@
+import type { GatehouseConfig } from '../config/types.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { DeviceService } from '../services/devices.ts';
+import type { IncidentService } from '../services/incidents.ts';
+import type { LiveFeed } from '../services/liveFeed.ts';
+import type { EventStore } from '../store/events.ts';
+import type { IncidentStore } from '../store/incidents.ts';
+import type { AuthService } from './auth.ts';
+
+/** Everything the HTTP API reads or drives; built by the composition root. */
+export interface ApiDeps {
+  readonly config: GatehouseConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly auth: AuthService;
+  readonly devices: DeviceService;
+  readonly events: EventStore;
+  readonly incidents: IncidentService;
+  readonly incidentStore: IncidentStore;
+  readonly live: LiveFeed;
+  readonly version: string;
+}

@@ -1,0 +1,98 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiDeps } from '../deps.ts';
+import { ALL_ROLES } from '../auth.ts';
+import { IdParams, IncidentSchema, TimelineEntrySchema } from '../schemas.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import { severityRank, type Incident } from '../../core/incident.ts';
+
+/** Loudest first: severity, then oldest. */
+function byUrgency(a: Incident, b: Incident): number {
+  return severityRank[a.severity] - severityRank[b.severity] || a.openedAt - b.openedAt;
+}
+
+export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
+    '/api/v1/incidents',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Incidents; open and acknowledged ones most severe and oldest first, resolved ones newest first',
+        querystring: Type.Object({
+          status: Type.Optional(Type.Enum(['open', 'acknowledged', 'resolved'])),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(IncidentSchema) }) },
+      },
+    },
+    async (request) => {
+      const { status, limit } = request.query;
+      if (status === 'resolved') return { items: deps.incidentStore.list({ status, limit }) };
+      const active = deps.incidents.active().filter((i) => status === undefined || i.status === status);
+      active.sort(byUrgency);
+      if (status !== undefined) return { items: active.slice(0, limit) };
+      const resolved = deps.incidentStore.list({ status: 'resolved', limit: Math.max(0, limit - active.length) });
+      return { items: [...active, ...resolved].slice(0, limit) };
+    },
+  );
+
+  r.get(
+    '/api/v1/incidents/:id',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'One incident with its timeline',
+        params: IdParams,
+        response: { 200: Type.Intersect([IncidentSchema, Type.Object({ timeline: Type.Array(TimelineEntrySchema) })]) },
+      },
+    },
+    async (request) => {
+      const incident = deps.incidents.get(request.params.id);
+      if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
+      return { ...incident, timeline: deps.incidentStore.timeline(incident.id) };
+    },
+  );
+
+  r.post(
+    '/api/v1/incidents/:id/ack',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Acknowledge: a guard has it',
+        params: IdParams,
+        body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        response: { 200: IncidentSchema },
+      },
+    },
+    async (request) => {
+      const note = request.body?.note;
+      const incident = deps.incidents.acknowledge(request.params.id, request.session!.username, note, deps.clock.now());
+      request.log.info({ incidentId: incident.id, actor: request.session!.username }, 'incident acknowledged');
+      return incident;
+    },
+  );
+
+  r.post(
+    '/api/v1/incidents/:id/resolve',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Resolve, with a note saying what was found and done',
+        params: IdParams,
+        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 4000 }) }),
+        response: { 200: IncidentSchema },
+      },
+    },
+    async (request) => {
+      const incident = deps.incidents.resolve(request.params.id, request.session!.username, request.body.note, deps.clock.now());
+      request.log.info({ incidentId: incident.id, actor: request.session!.username }, 'incident resolved');
+      return incident;
+    },
+  );
+}

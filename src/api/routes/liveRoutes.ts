@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../deps.ts';
+import { ALL_ROLES } from '../auth.ts';
+
+/** A subscriber this far behind is cut off; its EventSource reconnects and reloads. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get(
+    '/api/v1/live',
+    {
+      sse: { kind: 'only', heartbeat: true },
+      config: { roles: ALL_ROLES, tokenInQuery: true },
+      schema: {
+        tags: ['live'],
+        summary: 'Server-Sent Events: `event`, `incident` and `device` messages as they are committed',
+        description: 'EventSource cannot send headers: pass the token as ?access_token= here.',
+      },
+    },
+    async (request, reply) => {
+      reply.sse.keepAlive();
+      deps.metrics.liveSubscribers.inc();
+      const unsubscribe = deps.live.subscribe((message) => {
+        if (!reply.sse.isConnected) return;
+        if (reply.raw.writableLength > MAX_BUFFERED_BYTES) {
+          request.log.warn('live subscriber too slow; closing it');
+          reply.raw.destroy();
+          return;
+        }
+        const payload = message.type === 'incident' ? { ...message.data, change: message.change } : message.data;
+        void reply.sse.send({ event: message.type, data: payload }).catch(() => undefined);
+      });
+      reply.sse.onClose(() => {
+        unsubscribe();
+        deps.metrics.liveSubscribers.dec();
+      });
+      await reply.sse.send({ event: 'hello', data: { at: deps.clock.now(), version: deps.version } });
+    },
+  );
+}

@@ -1,0 +1,72 @@
+import Type from 'typebox';
+import { EVENT_KINDS } from '../core/event.ts';
+
+/** Response and request schemas: validation, serialization and OpenAPI come from these. */
+
+export const ErrorBody = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+});
+
+export const EventSchema = Type.Object({
+  id: Type.String(),
+  deviceId: Type.String(),
+  zoneId: Type.String(),
+  kind: Type.String({ enum: [...EVENT_KINDS] }),
+  ts: Type.Integer({ description: 'epoch ms (device clock when it sent one)' }),
+  receivedAt: Type.Integer({ description: 'epoch ms, hub clock' }),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const IncidentSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  severity: Type.Enum(['critical', 'high', 'medium', 'low']),
+  zoneId: Type.String(),
+  deviceId: Type.Optional(Type.String()),
+  title: Type.String(),
+  status: Type.Enum(['open', 'acknowledged', 'resolved']),
+  openedAt: Type.Integer(),
+  acknowledgedAt: Type.Optional(Type.Integer()),
+  acknowledgedBy: Type.Optional(Type.String()),
+  escalatedAt: Type.Optional(Type.Integer()),
+  escalationLevel: Type.Integer(),
+  resolvedAt: Type.Optional(Type.Integer()),
+  resolvedBy: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()),
+  eventIds: Type.Array(Type.String()),
+  count: Type.Integer(),
+  drill: Type.Boolean(),
+  lastEventAt: Type.Integer(),
+});
+
+export const TimelineEntrySchema = Type.Object({
+  at: Type.Integer(),
+  type: Type.String(),
+  actor: Type.Optional(Type.String()),
+  eventId: Type.Optional(Type.String()),
+  eventKind: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()),
+});
+
+export const DeviceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  zoneId: Type.String(),
+  profile: Type.String(),
+  transport: Type.String(),
+  online: Type.Boolean(),
+  lastSeen: Type.Union([Type.Integer(), Type.Null()]),
+  health: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()])),
+  rejected: Type.Object({
+    count: Type.Integer(),
+    lastReason: Type.Optional(Type.String()),
+    lastDetail: Type.Optional(Type.String()),
+    lastAt: Type.Optional(Type.Integer()),
+  }),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -1,0 +1,81 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { fastifySSE } from '@fastify/sse';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { GatehouseError } from '../core/errors.ts';
+import { childLogger } from '../observability/logger.ts';
+import type { ApiDeps } from './deps.ts';
+import { guard } from './auth.ts';
+import { authRoutes } from './routes/authRoutes.ts';
+import { deviceRoutes } from './routes/deviceRoutes.ts';
+import { eventRoutes } from './routes/eventRoutes.ts';
+import { incidentRoutes } from './routes/incidentRoutes.ts';
+import { liveRoutes } from './routes/liveRoutes.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
+
+/** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: childLogger(deps.log, 'http') as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Gatehouse API', version: deps.version, description: 'Campus security hub: devices, events, incidents, live feed.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySSE, { heartbeatInterval: 15_000 });
+
+  app.setErrorHandler((error: FastifyError | GatehouseError, request, reply) => {
+    if (error instanceof GatehouseError) {
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      return reply.code(error.status).send({
+        statusCode: error.status,
+        code: error.code,
+        error: error.status === 403 ? 'Forbidden' : error.status === 401 ? 'Unauthorized' : error.status === 404 ? 'Not Found' : error.status === 409 ? 'Conflict' : 'Bad Request',
+        message: error.message,
+      });
+    }
+    if (error.validation) {
+      const first = error.validation[0];
+      const field = first ? `${error.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}${
+        first.keyword === 'required' ? `.${String((first.params as { missingProperty?: string }).missingProperty)}` : ''
+      }` : undefined;
+      return reply.code(400).send({
+        statusCode: 400,
+        code: 'GH_BAD_REQUEST',
+        error: 'Bad Request',
+        message: `${field ?? 'request'}: ${first?.message ?? error.message}`,
+        ...(field ? { field } : {}),
+      });
+    }
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({
+      statusCode: status,
+      code: error.code ?? 'GH_INTERNAL',
+      error: status >= 500 ? 'Internal Server Error' : 'Bad Request',
+      message: status >= 500 ? 'internal error; the hub log has the details' : error.message,
+    });
+  });
+
+  const requireSession = guard(deps.auth);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !request.is404) await requireSession(request, reply);
+  });
+
+  await app.register(async (scope) => healthRoutes(scope, deps));
+  await app.register(async (scope) => authRoutes(scope, deps));
+  await app.register(async (scope) => deviceRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
+  await app.register(async (scope) => incidentRoutes(scope, deps));
+  await app.register(async (scope) => liveRoutes(scope, deps));
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { AnyProfile } from '../core/device.ts';
+import type { RawConfig } from './schema.ts';
+
+/**
+ * Checks the schema cannot express: references between sections, unique ids,
+ * what each device's transport needs. Returns `path: reason` lines.
+ */
+export function checkConsistency(
+  config: RawConfig,
+  profiles: ReadonlyMap<string, AnyProfile>,
+): { errors: string[]; profileOptions: Map<string, unknown> } {
+  const errors: string[] = [];
+  const profileOptions = new Map<string, unknown>();
+  const zoneIds = new Set<string>();
+  for (const [i, zone] of config.zones.entries()) {
+    if (typeof zone?.id !== 'string') continue;
+    if (zoneIds.has(zone.id)) errors.push(`zones[${i}].id: duplicate zone id "${zone.id}"`);
+    zoneIds.add(zone.id);
+  }
+  const known = [...profiles.keys()].join(', ');
+  const deviceIds = new Set<string>();
+  for (const [i, device] of config.devices.entries()) {
+    const at = `devices[${i}]`;
+    if (device === null || typeof device !== 'object') continue;
+    if (deviceIds.has(device.id)) errors.push(`${at}.id: duplicate device id "${device.id}"`);
+    deviceIds.add(device.id);
+    if (!zoneIds.has(device.zone)) {
+      errors.push(`${at}.zone: unknown zone "${device.zone}" (zones: ${[...zoneIds].join(', ')})`);
+    }
+    const profile = profiles.get(device.profile);
+    if (!profile) {
+      errors.push(`${at}.profile: unknown profile "${device.profile}" (known: ${known})`);
+      continue;
+    }
+    if (profile.transport === 'mqtt' && !device.secret) {
+      errors.push(`${at}.secret: is required for MQTT device profile "${profile.id}" (the password the device sends at CONNECT)`);
+    }
+    if (profile.transport === 'serial' && !device.serial) {
+      errors.push(`${at}.serial: is required for serial device profile "${profile.id}" (e.g. { path: /dev/ttyUSB0, baudRate: 9600 })`);
+    }
+    if (profile.transport === 'onvif' && !device.onvif) {
+      errors.push(`${at}.onvif: is required for camera profile "${profile.id}" (e.g. { host: 10.0.0.21, username: admin, password: … })`);
+    }
+    if (profile.parseOptions) {
+      const parsed = profile.parseOptions(device as unknown as Record<string, unknown>);
+      if ('errors' in parsed) for (const e of parsed.errors) errors.push(`${at}.${e}`);
+      else profileOptions.set(device.id, parsed.options);
+    }
+  }
+  const usernames = new Set<string>();
+  for (const [i, user] of (config.users ?? []).entries()) {
+    if (usernames.has(user.username)) errors.push(`users[${i}].username: duplicate user "${user.username}"`);
+    usernames.add(user.username);
+  }
+  const cards = new Set<string>();
+  for (const [i, card] of (config.cards ?? []).entries()) {
+    if (cards.has(card.card)) errors.push(`cards[${i}].card: card "${card.card}" is listed twice`);
+    cards.add(card.card);
+  }
+  if (config.mqtt?.url && config.mqtt.port !== undefined) {
+    errors.push('mqtt: give either port (embedded broker) or url (external broker), not both');
+  }
+  if (config.series?.backend === 'influx' && !config.series.url) {
+    errors.push('series.url: is required when series.backend is influx (e.g. http://127.0.0.1:8086)');
+  }
+  return { errors, profileOptions };
+}

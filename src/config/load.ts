@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Compile } from 'typebox/compile';
+import { parseDocument } from 'yaml';
+import type { AnyProfile } from '../core/device.ts';
+import { ConfigSchema, type RawConfig } from './schema.ts';
+import { formatSchemaErrors } from './errors.ts';
+import { checkConsistency } from './consistency.ts';
+import type { GatehouseConfig, MqttConfig, ResolvedDevice } from './types.ts';
+import { isPasswordHash } from '../auth/password.ts';
+
+export type LoadResult = { readonly ok: true; readonly config: GatehouseConfig } | { readonly ok: false; readonly errors: readonly string[] };
+
+export interface LoadOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly profiles: ReadonlyMap<string, AnyProfile>;
+}
+
+const validator = Compile(ConfigSchema);
+const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { ok: false, errors: [`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`] };
+  }
+  return parseConfig(text, options);
+}
+
+export function parseConfig(text: string, options: LoadOptions): LoadResult {
+  const env = options.env ?? process.env;
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return { ok: false, errors: doc.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`) };
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, errors: ['(top level): must be a YAML mapping with campus, zones and devices'] };
+  }
+  const errors: string[] = [];
+  const substituted = substituteEnv(raw, '', env, errors);
+  applyEnvOverrides(substituted as Record<string, unknown>, env, errors);
+
+  const schemaOk = validator.Check(substituted);
+  if (!schemaOk) errors.push(...formatSchemaErrors(validator.Errors(substituted)));
+  const config = substituted as RawConfig;
+  // Cross-references are checked even when the schema failed, so one run lists every problem.
+  let consistency: ReturnType<typeof checkConsistency> = { errors: [], profileOptions: new Map() };
+  if (Array.isArray(config.zones) && Array.isArray(config.devices)) {
+    try {
+      consistency = checkConsistency(config, options.profiles);
+    } catch {
+      // shapes too broken to cross-check; the schema errors say why
+    }
+  }
+  errors.push(...consistency.errors);
+  for (const [i, user] of (Array.isArray(config.users) ? config.users : []).entries()) {
+    if (typeof user?.passwordHash === 'string' && !isPasswordHash(user.passwordHash)) {
+      errors.push(`users[${i}].passwordHash: not a Gatehouse password hash; make one with \`gatehouse hash-password\``);
+    }
+  }
+  if (errors.length > 0 || !schemaOk) return { ok: false, errors: [...new Set(errors)] };
+  return { ok: true, config: deepFreeze(resolveDefaults(config, consistency.profileOptions)) };
+}
+
+/** `${env:NAME}` anywhere a string is expected reads the environment (for secrets). */
+function substituteEnv(value: unknown, path: string, env: NodeJS.ProcessEnv, errors: string[]): unknown {
+  if (typeof value === 'string') {
+    const m = ENV_REF.exec(value);
+    if (!m) return value;
+    const name = m[1]!;
+    const found = env[name];
+    if (found === undefined || found === '') {
+      errors.push(`${path || '(top level)'}: environment variable ${name} is not set`);
+      return value;
+    }
+    return found;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, `${path}[${i}]`, env, errors));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, path ? `${path}.${k}` : k, env, errors);
+    return out;
+  }
+  return value;
+}
+
+const OVERRIDES = [
+  { name: 'GATEHOUSE_HTTP_PORT', section: 'http', key: 'port', kind: 'port' },
+  { name: 'GATEHOUSE_MQTT_PORT', section: 'mqtt', key: 'port', kind: 'port' },
+  { name: 'GATEHOUSE_DATA_DIR', section: 'storage', key: 'dir', kind: 'string' },
+] as const;
+
+function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.ProcessEnv, errors: string[]): void {
+  for (const o of OVERRIDES) {
+    const value = env[o.name];
+    if (value === undefined || value === '') continue;
+    let parsed: string | number = value;
+    if (o.kind === 'port') {
+      parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+        errors.push(`${o.name}: must be a port number 0–65535, got ${JSON.stringify(value)}`);
+        continue;
+      }
+    }
+    const section = (config[o.section] ?? {}) as Record<string, unknown>;
+    config[o.section] = { ...section, [o.key]: parsed };
+  }
+}
+
+function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>): GatehouseConfig {
+  const supervisionOfflineAfter = raw.supervision?.offlineAfter ?? 180;
+  const maxPacketBytes = raw.mqtt?.maxPacketBytes ?? 64 * 1024;
+  const mqtt: MqttConfig = raw.mqtt?.url
+    ? { mode: 'external', url: raw.mqtt.url, maxPacketBytes }
+    : {
+        mode: 'embedded',
+        port: raw.mqtt?.port ?? 1883,
+        host: raw.mqtt?.host ?? '0.0.0.0',
+        maxPacketBytes,
+        connectTimeout: raw.mqtt?.connectTimeout ?? 10,
+        keepaliveLimit: raw.mqtt?.keepaliveLimit ?? 600,
+      };
+  const devices: ResolvedDevice[] = raw.devices.map((d) => ({
+    ...d,
+    offlineAfter: d.offlineAfter ?? supervisionOfflineAfter,
+    profileOptions: profileOptions.get(d.id),
+  }));
+  return {
+    campus: raw.campus,
+    http: { port: raw.http?.port ?? 8080, host: raw.http?.host ?? '0.0.0.0', tokenTtl: raw.http?.tokenTtl ?? 12 * 3600 },
+    mqtt,
+    storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal' },
+    series: raw.series ?? { backend: 'sqlite' },
+    ...(raw.uplink ? { uplink: raw.uplink } : {}),
+    zones: raw.zones,
+    devices,
+    cards: raw.cards ?? [],
+    supervision: { offlineAfter: supervisionOfflineAfter },
+    incidents: { escalateAfter: { critical: 30, high: 120, ...raw.incidents?.escalateAfter } },
+    users: raw.users ?? [],
+    log: { level: raw.log?.level ?? 'info' },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

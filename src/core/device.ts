@@ -1,0 +1,88 @@
+import type { EventData, EventKind } from './event.ts';
+
+/**
+ * What a transport hands over: bytes (or an already-parsed notification, for
+ * ONVIF) from one device on one channel. Transports know nothing else.
+ */
+export interface RawMessage {
+  readonly deviceId: string;
+  /** `events` and `status` for MQTT; transports may add their own (e.g. `line`, `inputs`, `notification`). */
+  readonly channel: string;
+  readonly payload: Buffer | Readonly<Record<string, unknown>>;
+  /** Hub clock, epoch ms. */
+  readonly receivedAt: number;
+}
+
+/** One event as a profile decodes it; the hub adds id, deviceId, zoneId and receivedAt. */
+export interface DecodedEvent {
+  readonly kind: EventKind;
+  readonly ts?: number | undefined;
+  readonly seq?: number | undefined;
+  readonly data?: EventData | undefined;
+}
+
+/** Numbers and flags a device reports about itself (battery, rssi, …). */
+export type DeviceHealth = Readonly<Record<string, number | string | boolean>>;
+
+export type DecodeResult<State> =
+  | {
+      readonly ok: true;
+      readonly events: readonly DecodedEvent[];
+      /** Present when the message says the device is online or offline (status channel). */
+      readonly online?: boolean | undefined;
+      readonly health?: DeviceHealth | undefined;
+      /** The profile's state after this message, for profiles that keep one (debouncing, last inputs). */
+      readonly state?: State | undefined;
+    }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+/** Stable reason codes: they label metrics and appear in the device status. */
+export type RejectReason =
+  | 'not_json'
+  | 'not_object'
+  | 'unknown_kind'
+  | 'bad_field'
+  | 'too_large'
+  | 'unknown_channel'
+  | 'garbage';
+
+export interface DecodeContext<Options, State> {
+  readonly deviceId: string;
+  readonly options: Options;
+  readonly state: State | undefined;
+}
+
+export interface ProfileSample {
+  readonly name: string;
+  readonly channel: string;
+  readonly payload: string | Readonly<Record<string, unknown>>;
+  /** Kinds it must decode to, in order; or `reject` with the reason code. */
+  readonly expect: readonly EventKind[] | { readonly reject: RejectReason };
+  readonly options?: unknown;
+}
+
+export type TransportKind = 'mqtt' | 'serial' | 'onvif';
+
+/**
+ * A device profile: data plus pure functions (STYLE.md §1). It never touches the
+ * network, files, timers or the logger; what it remembers between messages is
+ * handed back to it as `state`.
+ */
+export interface DeviceProfile<Options = unknown, State = unknown> {
+  readonly id: string;
+  readonly vendor: string;
+  readonly model: string;
+  readonly description: string;
+  readonly transport: TransportKind;
+  /** Every kind `decode` may emit. A test checks the samples against it. */
+  readonly emits: readonly EventKind[];
+  /** Health keys the profile may report (for `device_health` series). */
+  readonly healthKeys?: readonly string[];
+  /** Turn the per-device config object into this profile's options, or explain what is wrong. */
+  readonly parseOptions?: (device: Readonly<Record<string, unknown>>) => { options: Options } | { errors: string[] };
+  readonly decode: (raw: RawMessage, ctx: DecodeContext<Options, State>) => DecodeResult<State>;
+  readonly samples: readonly ProfileSample[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProfile = DeviceProfile<any, any>;

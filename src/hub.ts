@@ -1,0 +1,178 @@
+import type { FastifyInstance } from 'fastify';
+import { profileRegistry } from '../devices/index.ts';
+import type { GatehouseConfig } from './config/types.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { uuidv7 } from './core/ids.ts';
+import { defaultEngineConfig, type EngineConfig } from './core/incidents/engine.ts';
+import { childLogger, createLogger, type Logger } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { openDatabase, type Db } from './store/database.ts';
+import { EventStore } from './store/events.ts';
+import { IncidentStore } from './store/incidents.ts';
+import { DeviceStateStore } from './store/deviceState.ts';
+import { SessionStore } from './store/sessions.ts';
+import { IncidentService } from './services/incidents.ts';
+import { DeviceService } from './services/devices.ts';
+import { LiveFeed } from './services/liveFeed.ts';
+import { RejectTracker } from './ingest/rejects.ts';
+import { Recorder } from './ingest/recorder.ts';
+import { Ingest } from './ingest/pipeline.ts';
+import { EmbeddedBroker } from './transports/mqtt/broker.ts';
+import { AuthService } from './api/auth.ts';
+import { buildApi } from './api/server.ts';
+import { VERSION } from './version.ts';
+
+export interface HubOptions {
+  readonly log?: Logger;
+  readonly clock?: Clock;
+  /** Supervision cadence (ms): offline detection and escalation checks. */
+  readonly tickMs?: number;
+}
+
+/**
+ * The composition root: the only place that knows the concrete classes. It
+ * builds everything from the config, starts it in order and stops it in reverse.
+ */
+export class Hub {
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: GatehouseConfig,
+    readonly log: Logger,
+    readonly metrics: Metrics,
+    readonly db: Db,
+    readonly broker: EmbeddedBroker,
+    readonly http: FastifyInstance,
+    readonly recorder: Recorder,
+    readonly devices: DeviceService,
+    readonly incidents: IncidentService,
+    readonly live: LiveFeed,
+    private readonly ingest: Ingest,
+    private readonly clock: Clock,
+  ) {}
+
+  get httpPort(): number {
+    const address = this.http.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  get mqttPort(): number {
+    return this.broker.port;
+  }
+
+  static async start(config: GatehouseConfig, options: HubOptions = {}): Promise<Hub> {
+    const log = options.log ?? createLogger(config.log.level);
+    const clock = options.clock ?? systemClock;
+    const newId = (): string => uuidv7(clock.now());
+    const metrics = new Metrics();
+    const startedAt = clock.now();
+
+    if (config.mqtt.mode !== 'embedded') {
+      throw new Error('mqtt.url: an external broker is not supported by this version; remove mqtt.url to use the embedded broker');
+    }
+
+    const db = openDatabase({ dir: config.storage.dir, synchronous: config.storage.synchronous });
+    try {
+      const events = new EventStore(db);
+      const incidentStore = new IncidentStore(db);
+      const sessions = new SessionStore(db);
+      const live = new LiveFeed();
+      const rejects = new RejectTracker(metrics, childLogger(log, 'ingest'));
+      const devices = new DeviceService(config.devices, profileRegistry, new DeviceStateStore(db), rejects, live, metrics, startedAt);
+      const engineConfig: EngineConfig = { ...defaultEngineConfig, escalateAfter: config.incidents.escalateAfter };
+      const incidents = new IncidentService(db, incidentStore, engineConfig, newId);
+      const incidentLog = childLogger(log, 'incidents');
+      incidents.onChange((changes) => {
+        for (const change of changes) {
+          if (change.type === 'opened') {
+            metrics.incidentsOpened.inc({ kind: change.incident.kind, severity: change.incident.severity });
+            incidentLog.warn(
+              { incidentId: change.incident.id, kind: change.incident.kind, severity: change.incident.severity, zoneId: change.incident.zoneId },
+              `incident opened: ${change.incident.title}`,
+            );
+          } else if (change.type === 'escalated') {
+            incidentLog.warn({ incidentId: change.incident.id, level: change.incident.escalationLevel }, `incident escalated: ${change.incident.title}`);
+          }
+          live.publish({ type: 'incident', change: change.type, data: change.incident });
+        }
+      });
+      const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'));
+      recorder.onStored((stored) => {
+        for (const event of stored) live.publish({ type: 'event', data: event });
+      });
+      const ingest = new Ingest(devices, profileRegistry, recorder, rejects, clock, newId);
+
+      const secrets = new Map(config.devices.filter((d) => d.secret).map((d) => [d.id, d.secret!]));
+      const broker = new EmbeddedBroker(
+        config.mqtt,
+        {
+          secretOf: (id) => secrets.get(id),
+          submit: (raw, done) => ingest.submit(raw, done),
+          connected: (id) => {
+            const t = devices.seen(id, clock.now());
+            if (t) ingest.recordTransitions([t]);
+          },
+          disconnected: () => undefined, // the last will (or silence) says offline
+        },
+        metrics,
+        childLogger(log, 'mqtt'),
+      );
+      const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
+      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, live, version: VERSION });
+
+      await broker.start();
+      try {
+        await http.listen({ port: config.http.port, host: config.http.host });
+      } catch (err) {
+        await broker.stop();
+        throw new Error(`HTTP API cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
+      }
+
+      const hub = new Hub(config, log, metrics, db, broker, http, recorder, devices, incidents, live, ingest, clock);
+      hub.startTimers(options.tickMs ?? 1000, sessions);
+      log.info(
+        { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
+        `Gatehouse ${VERSION} ready: API http://${config.http.host}:${hub.httpPort}/docs, MQTT port ${hub.mqttPort}`,
+      );
+      return hub;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private startTimers(tickMs: number, sessions: SessionStore): void {
+    const supervision = setInterval(() => this.supervise(), tickMs);
+    const persist = setInterval(() => this.devices.persist(this.clock.now()), 10_000);
+    const purge = setInterval(() => sessions.purgeExpired(this.clock.now()), 3600_000);
+    for (const t of [supervision, persist, purge]) t.unref();
+    this.timers.push(supervision, persist, purge);
+  }
+
+  /** Offline detection and escalation; exposed so tests with a manual clock can drive it. */
+  supervise(): void {
+    const now = this.clock.now();
+    try {
+      this.ingest.recordTransitions(this.devices.tick(now));
+      this.incidents.tick(now);
+    } catch (err) {
+      this.log.error({ err }, 'supervision tick failed');
+    }
+  }
+
+  /** Stop accepting, flush what was received, close the database. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      this.log.info('stopping: closing HTTP and MQTT listeners');
+      await Promise.allSettled([this.http.close(), this.broker.stop()]);
+      this.recorder.flush();
+      this.devices.persist(this.clock.now());
+      this.db.close();
+      this.log.info('stopped');
+      this.log.flush?.();
+    })();
+    return this.stopping;
+  }
+}

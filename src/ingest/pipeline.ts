@@ -1,0 +1,99 @@
+import type { AnyProfile, RawMessage } from '../core/device.ts';
+import type { Clock } from '../core/clock.ts';
+import type { GatehouseEvent } from '../core/event.ts';
+import type { Transition } from '../core/presence.ts';
+import type { DeviceService } from '../services/devices.ts';
+import type { RejectTracker } from './rejects.ts';
+import type { Recorder, RecordItem } from './recorder.ts';
+import type { Done } from './groupCommit.ts';
+
+/**
+ * Raw message → profile → normalized events → recorder. The single entry point
+ * for every transport. `done` is called once the message's events are durably
+ * committed (or right away when the message was rejected: acknowledging a bad
+ * payload stops the device from redelivering it forever).
+ */
+export class Ingest {
+  private readonly profileState = new Map<string, unknown>();
+
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly profiles: ReadonlyMap<string, AnyProfile>,
+    private readonly recorder: Recorder,
+    private readonly rejects: RejectTracker,
+    private readonly clock: Clock,
+    private readonly newId: () => string,
+  ) {}
+
+  submit(raw: RawMessage, done: Done): void {
+    const device = this.devices.config(raw.deviceId);
+    const profile = device && this.profiles.get(device.profile);
+    if (!device || !profile) {
+      this.rejects.record(raw.deviceId, 'unknown_device', `no device ${raw.deviceId} in the config`, raw.receivedAt);
+      done(null);
+      return;
+    }
+    let result;
+    try {
+      result = profile.decode(raw, { deviceId: device.id, options: device.profileOptions, state: this.profileState.get(device.id) });
+    } catch (err) {
+      // A profile bug must cost one message, never the hub.
+      this.rejects.record(device.id, 'decoder_error', `profile ${profile.id} threw: ${(err as Error).message}`, raw.receivedAt);
+      done(null);
+      return;
+    }
+    if (!result.ok) {
+      this.rejects.record(device.id, result.reason, result.detail, raw.receivedAt);
+      done(null);
+      return;
+    }
+    if (result.state !== undefined) this.profileState.set(device.id, result.state);
+
+    let transition: Transition | undefined;
+    if (raw.channel === 'status' || result.online !== undefined || result.health !== undefined) {
+      const reason = result.online === false ? 'device reported offline (status or last will)' : 'device reported online';
+      transition = this.devices.status(device.id, raw.receivedAt, result.online, result.health, reason);
+    } else {
+      transition = this.devices.seen(device.id, raw.receivedAt);
+    }
+
+    const items: RecordItem[] = [];
+    if (transition) items.push({ event: this.devices.transitionEvent(transition, this.newId) });
+    for (const decoded of result.events) {
+      const event: GatehouseEvent = {
+        id: this.newId(),
+        deviceId: device.id,
+        zoneId: device.zone,
+        kind: decoded.kind,
+        ts: decoded.ts ?? raw.receivedAt,
+        receivedAt: raw.receivedAt,
+        data: decoded.data ?? {},
+        seq: decoded.seq,
+      };
+      items.push({ event, deviceTs: decoded.ts });
+    }
+    const announce = transition !== undefined || result.health !== undefined;
+    if (items.length === 0) {
+      if (announce) this.devices.announce(device.id);
+      done(null);
+      return;
+    }
+    this.recorder.record(items, (err) => {
+      if (!err && announce) this.devices.announce(device.id);
+      done(err);
+    });
+  }
+
+  /** Record presence transitions found by supervision (silence, lost transports). */
+  recordTransitions(transitions: readonly Transition[]): void {
+    for (const t of transitions) {
+      this.recorder.record([{ event: this.devices.transitionEvent(t, this.newId) }], (err) => {
+        if (!err) this.devices.announce(t.deviceId);
+      });
+    }
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+}

@@ -1,0 +1,94 @@
+import type { Db } from '../store/database.ts';
+import type { EventStore } from '../store/events.ts';
+import type { GatehouseEvent } from '../core/event.ts';
+import type { IncidentChange } from '../core/incidents/engine.ts';
+import type { IncidentService } from '../services/incidents.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import { GroupCommit, type Done } from './groupCommit.ts';
+
+export interface RecordItem {
+  readonly event: GatehouseEvent;
+  /** The device's own timestamp, if it sent one (part of the duplicate key). */
+  readonly deviceTs?: number | undefined;
+}
+
+export type StoredListener = (events: readonly GatehouseEvent[]) => void;
+
+/**
+ * The one write path for events: store them and run the incident rules in the
+ * same transaction, answer the waiters (PUBACK), then tell the live feed.
+ */
+export class Recorder {
+  private readonly queue: GroupCommit<RecordItem>;
+  private readonly storedListeners = new Set<StoredListener>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventStore,
+    private readonly incidents: IncidentService,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+    log: Logger,
+  ) {
+    this.queue = new GroupCommit<RecordItem>({
+      commit: (items) => this.commit(items),
+      observe: (size, waits) => {
+        metrics.commitBatchSize.observe(size);
+        for (const w of waits) metrics.commitSeconds.observe(w);
+      },
+      onFailure: (err, size) => {
+        metrics.commitFailures.inc();
+        log.error({ err, batchSize: size }, 'group commit failed; nothing in it was acknowledged');
+      },
+    });
+  }
+
+  /** `done` runs once every item is committed (or the batch failed). */
+  record(items: readonly RecordItem[], done: Done): void {
+    this.queue.enqueue(items, done);
+  }
+
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
+  get pending(): number {
+    return this.queue.pending;
+  }
+
+  /** Commit what is queued now (shutdown). */
+  flush(): void {
+    this.queue.flush();
+  }
+
+  private commit(items: readonly RecordItem[]): () => void {
+    const before = this.incidents.snapshot();
+    const stored: GatehouseEvent[] = [];
+    const changes: IncidentChange[] = [];
+    let duplicates = 0;
+    const now = this.clock.now();
+    try {
+      this.db.transaction(() => {
+        for (const item of items) {
+          if (this.events.insert(item.event, item.deviceTs)) {
+            stored.push(item.event);
+            for (const c of this.incidents.applyEvent(item.event, now)) changes.push(c);
+          } else duplicates++;
+        }
+      })();
+    } catch (err) {
+      this.incidents.restore(before);
+      throw err;
+    }
+    if (duplicates > 0) this.metrics.eventsDuplicate.inc(duplicates);
+    for (const e of stored) this.metrics.eventsAccepted.inc({ kind: e.kind });
+    return () => {
+      // Incidents first: the guard room must hear of a panic before anything else.
+      this.incidents.publish(changes);
+      for (const listener of this.storedListeners) listener(stored);
+    };
+  }
+}

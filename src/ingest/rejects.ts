@@ -1,0 +1,72 @@
+import type { RejectReason } from '../core/device.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+
+export interface RejectStats {
+  readonly count: number;
+  readonly byReason: Readonly<Record<string, number>>;
+  readonly lastReason?: string;
+  readonly lastDetail?: string;
+  readonly lastAt?: number;
+}
+
+interface Mutable {
+  count: number;
+  byReason: Record<string, number>;
+  lastReason?: string;
+  lastDetail?: string;
+  lastAt?: number;
+  lastLoggedAt: number;
+  suppressed: number;
+}
+
+const LOG_EVERY_MS = 60_000;
+
+/**
+ * Rejected payloads: counted per device and reason, shown in the device status
+ * (so an installer sees at once why), logged at most once per device a minute.
+ */
+export class RejectTracker {
+  private readonly stats = new Map<string, Mutable>();
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  record(deviceId: string, reason: RejectReason | string, detail: string, now: number): void {
+    this.metrics.eventsRejected.inc({ device: deviceId, reason });
+    let s = this.stats.get(deviceId);
+    if (!s) {
+      s = { count: 0, byReason: {}, lastLoggedAt: -Infinity, suppressed: 0 };
+      this.stats.set(deviceId, s);
+    }
+    s.count++;
+    s.byReason[reason] = (s.byReason[reason] ?? 0) + 1;
+    s.lastReason = reason;
+    s.lastDetail = detail;
+    s.lastAt = now;
+    if (now - s.lastLoggedAt >= LOG_EVERY_MS) {
+      this.log.warn(
+        { deviceId, reason, detail, suppressedSinceLastLog: s.suppressed },
+        `rejected a payload from ${deviceId}: ${detail}`,
+      );
+      s.lastLoggedAt = now;
+      s.suppressed = 0;
+    } else {
+      s.suppressed++;
+    }
+  }
+
+  get(deviceId: string): RejectStats {
+    const s = this.stats.get(deviceId);
+    if (!s) return { count: 0, byReason: {} };
+    return {
+      count: s.count,
+      byReason: { ...s.byReason },
+      ...(s.lastReason !== undefined ? { lastReason: s.lastReason } : {}),
+      ...(s.lastDetail !== undefined ? { lastDetail: s.lastDetail } : {}),
+      ...(s.lastAt !== undefined ? { lastAt: s.lastAt } : {}),
+    };
+  }
+}

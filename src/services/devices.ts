@@ -1,0 +1,131 @@
+import type { DeviceHealth } from '../core/device.ts';
+import type { GatehouseEvent } from '../core/event.ts';
+import { Presence, type Transition } from '../core/presence.ts';
+import type { ResolvedDevice } from '../config/types.ts';
+import type { DeviceStateStore } from '../store/deviceState.ts';
+import type { RejectTracker } from '../ingest/rejects.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { DeviceView, LiveFeed } from './liveFeed.ts';
+import type { AnyProfile } from '../core/device.ts';
+
+/**
+ * Devices as the guard room sees them: configured, online or not, last seen,
+ * health, and why their messages were rejected.
+ */
+export class DeviceService {
+  readonly presence: Presence;
+  private readonly byId: ReadonlyMap<string, ResolvedDevice>;
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    devices: readonly ResolvedDevice[],
+    private readonly profiles: ReadonlyMap<string, AnyProfile>,
+    private readonly stateStore: DeviceStateStore,
+    private readonly rejects: RejectTracker,
+    private readonly live: LiveFeed,
+    private readonly metrics: Metrics,
+    startedAt: number,
+  ) {
+    this.byId = new Map(devices.map((d) => [d.id, d]));
+    this.presence = new Presence(devices, stateStore.all(), startedAt);
+    this.updateGauges();
+  }
+
+  config(deviceId: string): ResolvedDevice | undefined {
+    return this.byId.get(deviceId);
+  }
+
+  configs(): readonly ResolvedDevice[] {
+    return [...this.byId.values()];
+  }
+
+  /** The event that records a transition (it goes through the recorder like any other). */
+  transitionEvent(t: Transition, newId: () => string): GatehouseEvent {
+    const device = this.byId.get(t.deviceId)!;
+    return {
+      id: newId(),
+      deviceId: t.deviceId,
+      zoneId: device.zone,
+      kind: t.online ? 'device.online' : 'device.offline',
+      ts: t.at,
+      receivedAt: t.at,
+      data: { reason: t.reason },
+    };
+  }
+
+  seen(deviceId: string, at: number): Transition | undefined {
+    this.dirty.add(deviceId);
+    return this.presence.seen(deviceId, at);
+  }
+
+  status(deviceId: string, at: number, online: boolean | undefined, health: DeviceHealth | undefined, reason: string): Transition | undefined {
+    this.dirty.add(deviceId);
+    return this.presence.status(deviceId, at, online, health, reason);
+  }
+
+  lost(deviceId: string, at: number, reason: string): Transition | undefined {
+    this.dirty.add(deviceId);
+    return this.presence.lost(deviceId, at, reason);
+  }
+
+  tick(now: number): Transition[] {
+    const transitions = this.presence.tick(now);
+    for (const t of transitions) this.dirty.add(t.deviceId);
+    return transitions;
+  }
+
+  /** Tell the live feed (after the transition's event is committed). */
+  announce(deviceId: string): void {
+    this.updateGauges();
+    const view = this.view(deviceId);
+    if (view) this.live.publish({ type: 'device', data: view });
+  }
+
+  /** Persist last-seen and health of devices touched since the last call. */
+  persist(now: number): void {
+    if (this.dirty.size === 0) return;
+    for (const deviceId of this.dirty) {
+      const p = this.presence.get(deviceId);
+      if (p) this.stateStore.save(p, now);
+    }
+    this.dirty.clear();
+  }
+
+  view(deviceId: string): DeviceView | undefined {
+    const device = this.byId.get(deviceId);
+    const p = this.presence.get(deviceId);
+    if (!device || !p) return undefined;
+    const r = this.rejects.get(deviceId);
+    return {
+      id: device.id,
+      name: device.name,
+      zoneId: device.zone,
+      profile: device.profile,
+      transport: this.profiles.get(device.profile)?.transport ?? 'mqtt',
+      online: p.online === true,
+      lastSeen: p.lastSeen ?? null,
+      health: p.health,
+      rejected: {
+        count: r.count,
+        ...(r.lastReason !== undefined ? { lastReason: r.lastReason } : {}),
+        ...(r.lastDetail !== undefined ? { lastDetail: r.lastDetail } : {}),
+        ...(r.lastAt !== undefined ? { lastAt: r.lastAt } : {}),
+      },
+    };
+  }
+
+  list(): DeviceView[] {
+    return [...this.byId.keys()].map((id) => this.view(id)!);
+  }
+
+  private updateGauges(): void {
+    let online = 0;
+    let offline = 0;
+    for (const p of this.presence.all()) {
+      if (p.online === true) online++;
+      else if (p.online === false) offline++;
+    }
+    this.metrics.devicesOnline.set(online);
+    this.metrics.devicesOffline.set(offline);
+  }
+}

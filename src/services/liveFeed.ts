@@ -1,0 +1,46 @@
+import type { GatehouseEvent } from '../core/event.ts';
+import type { Incident } from '../core/incident.ts';
+import type { ChangeType } from '../core/incidents/engine.ts';
+
+export interface DeviceView {
+  readonly id: string;
+  readonly name?: string | undefined;
+  readonly zoneId: string;
+  readonly profile: string;
+  readonly transport: string;
+  readonly online: boolean;
+  readonly lastSeen: number | null;
+  readonly health: Readonly<Record<string, number | string | boolean>>;
+  readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
+}
+
+export type LiveMessage =
+  | { readonly type: 'event'; readonly data: GatehouseEvent }
+  | { readonly type: 'incident'; readonly change: ChangeType; readonly data: Incident }
+  | { readonly type: 'device'; readonly data: DeviceView };
+
+export type LiveListener = (message: LiveMessage) => void;
+
+/** Fan-out of committed facts to the live feed (SSE today, WebSocket later). */
+export class LiveFeed {
+  private readonly listeners = new Set<LiveListener>();
+
+  subscribe(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  publish(message: LiveMessage): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch {
+        // a broken subscriber must never stop the others or the ingest path
+      }
+    }
+  }
+}

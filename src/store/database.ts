@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly dir: string;
+  /**
+   * `normal` (default): WAL without fsync per commit — a committed (and so
+   * acknowledged) event survives a killed or crashed process; a power cut can
+   * lose the last commits before the next checkpoint.
+   * `full`: fsync the WAL at every commit — survives power loss too, at the cost
+   * of one disk flush per group commit.
+   */
+  readonly synchronous: 'normal' | 'full';
+  readonly file?: string;
+}
+
+export function openDatabase(options: OpenOptions): Db {
+  mkdirSync(options.dir, { recursive: true });
+  const db = new Database(join(options.dir, options.file ?? 'gatehouse.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // Keep the WAL from growing without bound under sustained ingest.
+  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma('cache_size = -32000');
+  db.pragma('temp_store = MEMORY');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the database was written by a newer Gatehouse (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade Gatehouse or use another storage.dir`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,103 @@
+import type { Db } from './database.ts';
+import type { EventKind, GatehouseEvent } from '../core/event.ts';
+
+export interface EventQuery {
+  readonly deviceId?: string | undefined;
+  readonly zoneId?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+  readonly limit: number;
+}
+
+interface EventRow {
+  id: string;
+  device_id: string;
+  zone_id: string;
+  kind: string;
+  ts: number;
+  received_at: number;
+  data: string;
+}
+
+export class EventStore {
+  private readonly insertStmt;
+  private readonly queries = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT OR IGNORE INTO events (id, device_id, zone_id, kind, ts, received_at, seq, dedup, data)
+       VALUES (@id, @deviceId, @zoneId, @kind, @ts, @receivedAt, @seq, @dedup, @data)`,
+    );
+  }
+
+  /**
+   * Insert one event; false when it is a redelivery of one already stored
+   * (same device, `seq` and device time). Call inside a transaction.
+   */
+  insert(event: GatehouseEvent, deviceTs: number | undefined): boolean {
+    const dedup = event.seq === undefined ? null : `${event.seq}:${deviceTs ?? ''}`;
+    const info = this.insertStmt.run({
+      id: event.id,
+      deviceId: event.deviceId,
+      zoneId: event.zoneId,
+      kind: event.kind,
+      ts: event.ts,
+      receivedAt: event.receivedAt,
+      seq: event.seq ?? null,
+      dedup,
+      data: JSON.stringify(event.data),
+    });
+    return info.changes === 1;
+  }
+
+  /** Newest first. Uses (device_id, ts), (zone_id, ts) or (ts) depending on the filter. */
+  query(q: EventQuery): GatehouseEvent[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: q.limit };
+    if (q.deviceId !== undefined) {
+      where.push('device_id = @deviceId');
+      params['deviceId'] = q.deviceId;
+    }
+    if (q.zoneId !== undefined) {
+      where.push('zone_id = @zoneId');
+      params['zoneId'] = q.zoneId;
+    }
+    if (q.kind !== undefined) {
+      where.push('kind = @kind');
+      params['kind'] = q.kind;
+    }
+    if (q.from !== undefined) {
+      where.push('ts >= @from');
+      params['from'] = q.from;
+    }
+    if (q.to !== undefined) {
+      where.push('ts <= @to');
+      params['to'] = q.to;
+    }
+    const sql = `SELECT id, device_id, zone_id, kind, ts, received_at, data FROM events
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, rowid DESC LIMIT @limit`;
+    let stmt = this.queries.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.queries.set(sql, stmt);
+    }
+    return (stmt.all(params) as EventRow[]).map(toEvent);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+}
+
+function toEvent(row: EventRow): GatehouseEvent {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    zoneId: row.zone_id,
+    kind: row.kind as EventKind,
+    ts: row.ts,
+    receivedAt: row.received_at,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,209 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { Aedes, type Client, type AuthenticateError, type PublishPacket, type Subscription } from 'aedes';
+import type { RawMessage } from '../../core/device.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { safeEqual } from '../../auth/password.ts';
+import { FrameScanner } from './frameScanner.ts';
+import { mayPublish, maySubscribe, commandTopic } from './topics.ts';
+
+export interface EmbeddedBrokerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly maxPacketBytes: number;
+  readonly connectTimeout: number;
+  readonly keepaliveLimit: number;
+}
+
+/** What the broker needs from the hub: who may connect, and where messages go. */
+export interface MqttHooks {
+  secretOf(deviceId: string): string | undefined;
+  /** Hand a device's message over; `done` runs once it is durably committed. */
+  submit(raw: RawMessage, done: (err: Error | null) => void): void;
+  connected(deviceId: string): void;
+  disconnected(deviceId: string): void;
+}
+
+// MQTT 3.1.1 §3.2.2.3 CONNACK return codes (aedes' AuthErrorCode is type-only).
+const IDENTIFIER_REJECTED = 2;
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+function refusal(code: number, message: string): AuthenticateError {
+  const err = new Error(message) as AuthenticateError;
+  err.returnCode = code;
+  return err;
+}
+
+/**
+ * The embedded aedes broker with Gatehouse's authentication and topic ACL.
+ * A QoS 1 PUBACK is written by aedes only after `authorizePublish` calls back,
+ * so the durable commit happens there (aedes acknowledges before `published`).
+ */
+export class EmbeddedBroker {
+  private broker: Aedes | undefined;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private boundPort = 0;
+
+  constructor(
+    private readonly options: EmbeddedBrokerOptions,
+    private readonly hooks: MqttHooks,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    const broker = await Aedes.createBroker({
+      id: 'gatehouse',
+      connectTimeout: this.options.connectTimeout * 1000,
+      keepaliveLimit: this.options.keepaliveLimit,
+      maxClientsIdLength: 64,
+      authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
+      authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
+      authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
+    });
+    broker.on('client', (client) => {
+      this.metrics.mqttClients.inc();
+      this.log.info({ deviceId: client.id }, `device ${client.id} connected`);
+      this.hooks.connected(client.id);
+    });
+    broker.on('clientDisconnect', (client) => {
+      this.metrics.mqttClients.dec();
+      this.log.info({ deviceId: client.id }, `device ${client.id} disconnected`);
+      this.hooks.disconnected(client.id);
+    });
+    broker.on('clientError', (client, err) => {
+      this.log.debug({ deviceId: client.id, err: err.message }, 'client error');
+    });
+    broker.on('connectionError', (client, err) => {
+      this.log.debug({ deviceId: client.id, err: err.message }, 'connection error before CONNACK');
+    });
+    this.broker = broker;
+
+    const server = createServer((socket) => this.accept(socket));
+    server.listen(this.options.port, this.options.host);
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([err]) => {
+        throw new Error(`MQTT broker cannot listen on ${this.options.host}:${this.options.port}: ${(err as Error).message}`);
+      }),
+    ]);
+    const address = server.address();
+    this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
+    this.server = server;
+  }
+
+  /** Guard the socket before aedes reads it: refuse packets declaring more than the limit. */
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.setNoDelay(true);
+    const scanner = new FrameScanner(this.options.maxPacketBytes);
+    const read = socket.read.bind(socket);
+    // aedes pulls bytes with conn.read() on 'readable'; check them on the way.
+    socket.read = ((size?: number) => {
+      const chunk = read(size) as Buffer | string | null;
+      if (chunk === null || typeof chunk === 'string') return chunk;
+      const verdict = scanner.feed(chunk);
+      if (verdict.ok) return chunk;
+      this.metrics.mqttRefusals.inc({ operation: 'packet', reason: verdict.reason });
+      const who = (socket as Socket & { client?: Client }).client?.id ?? socket.remoteAddress;
+      this.log.warn(
+        { deviceId: who, declared: verdict.declared, limit: this.options.maxPacketBytes },
+        verdict.reason === 'too_large'
+          ? `closed connection of ${who}: packet of ${verdict.declared} bytes exceeds mqtt.maxPacketBytes ${this.options.maxPacketBytes}`
+          : `closed connection of ${who}: malformed MQTT remaining length`,
+      );
+      socket.destroy();
+      return null;
+    }) as typeof socket.read;
+    this.broker!.handle(socket);
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    cb: (err: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const deviceId = (username ?? '').slice(0, 64);
+    const secret = username === undefined ? undefined : this.hooks.secretOf(username);
+    const given = password?.toString('utf8') ?? '';
+    let reason: string | undefined;
+    let code = BAD_USERNAME_OR_PASSWORD;
+    if (secret === undefined) reason = username === undefined ? 'no username' : 'unknown device';
+    else if (!safeEqual(given, secret)) reason = 'wrong password';
+    else if (client.id !== username) {
+      reason = `client id ${JSON.stringify(client.id)} is not the device id`;
+      code = IDENTIFIER_REJECTED;
+    }
+    if (reason === undefined) {
+      cb(null, true);
+      return;
+    }
+    this.metrics.mqttRefusals.inc({ operation: 'connect', reason: reason.startsWith('client id') ? 'client id mismatch' : reason });
+    this.log.warn({ deviceId, clientId: client.id.slice(0, 64), remote: (client.conn as Socket | undefined)?.remoteAddress, reason }, `refused MQTT CONNECT from ${deviceId || '(no username)'}: ${reason}`);
+    cb(refusal(code, reason), false);
+  }
+
+  private authorizePublish(client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
+    if (!client) {
+      cb(null); // the hub's own publishes (commands)
+      return;
+    }
+    const verdict = mayPublish(client.id, packet.topic);
+    if (!verdict.ok) {
+      this.metrics.mqttRefusals.inc({ operation: 'publish', reason: 'acl' });
+      this.log.warn({ deviceId: client.id, topic: packet.topic, reason: verdict.reason }, `refused publish: ${verdict.reason}`);
+      // aedes disconnects a client whose publish is refused (MQTT 3.1.1 has no negative PUBACK).
+      cb(new Error(verdict.reason));
+      return;
+    }
+    this.hooks.submit(
+      { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: Date.now() },
+      (err) => cb(err),
+    );
+  }
+
+  private authorizeSubscribe(client: Client | null, sub: Subscription, cb: (err: Error | null, sub: Subscription | null) => void): void {
+    if (!client) {
+      cb(null, sub);
+      return;
+    }
+    const verdict = maySubscribe(client.id, sub.topic);
+    if (verdict.ok) {
+      cb(null, sub);
+      return;
+    }
+    this.metrics.mqttRefusals.inc({ operation: 'subscribe', reason: 'acl' });
+    this.log.warn({ deviceId: client.id, topic: sub.topic, reason: verdict.reason }, `refused subscribe: ${verdict.reason}`);
+    cb(null, null); // SUBACK 0x80 for this filter; the connection stays up
+  }
+
+  /** Send a command to a device (QoS 1). */
+  publishCommand(deviceId: string, payload: Buffer | string): Promise<void> {
+    return new Promise((resolvePromise, reject) => {
+      this.broker!.publish(
+        { cmd: 'publish', topic: commandTopic(deviceId), payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+        (err) => (err ? reject(err) : resolvePromise()),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      server.close();
+    }
+    const broker = this.broker;
+    this.broker = undefined;
+    if (broker) await new Promise<void>((r) => broker.close(() => r()));
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
