@@ -110,7 +110,7 @@ export class Hub {
           secretOf: (id) => secrets.get(id),
           submit: (raw, done) => ingest.submit(raw, done),
           connected: (id) => {
-            const t = devices.seen(id, clock.now());
+            const t = devices.seen(id, clock.now(), 'connected to the broker');
             if (t) ingest.recordTransitions([t]);
           },
           disconnected: () => undefined, // the last will (or silence) says offline

@@ -17,7 +17,6 @@ import { healthRoutes } from './routes/healthRoutes.ts';
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: childLogger(deps.log, 'http') as FastifyBaseLogger,
-    disableRequestLogging: false,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },

@@ -10,7 +10,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return pino(
     {
       level,
-      base: { name: 'hub' },
+      base: { pid: process.pid },
       redact: {
         paths: [
           'password',

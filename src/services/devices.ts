@@ -53,9 +53,9 @@ export class DeviceService {
     };
   }
 
-  seen(deviceId: string, at: number): Transition | undefined {
+  seen(deviceId: string, at: number, reason?: string): Transition | undefined {
     this.dirty.add(deviceId);
-    return this.presence.seen(deviceId, at);
+    return this.presence.seen(deviceId, at, reason);
   }
 
   status(deviceId: string, at: number, online: boolean | undefined, health: DeviceHealth | undefined, reason: string): Transition | undefined {

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { profileRegistry } from '../../devices/index.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { GatehouseConfig } from '../../src/config/types.ts';
+import { Hub, type HubOptions } from '../../src/hub.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import type { Clock } from '../../src/core/clock.ts';
+
+/** Password hashes for test users: the password is `<username>-demo` (precomputed: scrypt is slow on purpose). */
+export const TEST_USERS = {
+  guard1: 'scrypt$131072$8$1$kBk1RjThhJ2SMIuxF9P1aw$ptvcKXwnRKCz6dCwprRsPKwi0Ded3xLiTOYWNVMYf-o', // guard1-demo
+  officer1: 'scrypt$131072$8$1$dll2BIfxUyBXQcFqB9u1mg$_wn0F8pJuqPSB0SdSZ4TNLWvZ1P1Lm0HrOkfEoWZ2Sw', // officer1-demo
+  admin1: 'scrypt$131072$8$1$ZcLfPpvvQSdTxQUJdjwdIg$X2csT_CpUSD-o67xtosupj7WaznVRWiZfMKazQqHgms', // admin1-demo
+} as const;
+
+/** A small campus: two zones, a few MQTT devices (secret = `secret-<id>`), three users. */
+export function testConfigYaml(dataDir: string, extra = ''): string {
+  return `
+campus: { id: test-school, name: Test School }
+http: { port: 0, host: 127.0.0.1 }
+mqtt: { port: 0, host: 127.0.0.1, maxPacketBytes: 65536, connectTimeout: 5 }
+storage: { dir: ${JSON.stringify(dataDir)} }
+zones:
+  - { id: gate, name: Gate, responsible: Wang }
+  - { id: building-a, name: Building A, responsible: Li }
+devices:
+  - { id: panic-1, profile: generic, zone: building-a, secret: secret-panic-1 }
+  - { id: panic-2, profile: generic, zone: building-a, secret: secret-panic-2 }
+  - { id: reader-1, profile: generic, zone: gate, secret: secret-reader-1 }
+  - { id: reader-2, profile: generic, zone: gate, secret: secret-reader-2 }
+  - { id: sensor-1, profile: generic, zone: gate, secret: secret-sensor-1, offlineAfter: 2 }
+users:
+  - { username: guard1, role: guard, passwordHash: "${TEST_USERS.guard1}" }
+  - { username: officer1, role: officer, passwordHash: "${TEST_USERS.officer1}" }
+  - { username: admin1, role: admin, passwordHash: "${TEST_USERS.admin1}" }
+log: { level: warn }
+${extra}`;
+}
+
+export function tempDir(prefix = 'gatehouse-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function loadTestConfig(yaml: string): GatehouseConfig {
+  const result = parseConfig(yaml, { profiles: profileRegistry, env: {} });
+  if (!result.ok) throw new Error(`test config invalid:\n${result.errors.join('\n')}`);
+  return result.config;
+}
+
+export interface TestHub {
+  readonly hub: Hub;
+  readonly dataDir: string;
+  readonly http: string;
+  readonly mqtt: string;
+  /** Log lines written by the hub (JSON objects). */
+  readonly logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** Start a real hub in this process on free loopback ports and a temporary data dir. */
+export async function startTestHub(options: { extraYaml?: string; dataDir?: string; clock?: Clock; tickMs?: number } = {}): Promise<TestHub> {
+  const dir = options.dataDir ? undefined : tempDir();
+  const dataDir = options.dataDir ?? dir!.path;
+  const config = loadTestConfig(testConfigYaml(dataDir, options.extraYaml));
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const hubOptions: HubOptions = { log: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.tickMs ? { tickMs: options.tickMs } : {}) };
+  const hub = await Hub.start(config, hubOptions);
+  return {
+    hub,
+    dataDir,
+    logs,
+    http: `http://127.0.0.1:${hub.httpPort}`,
+    mqtt: `mqtt://127.0.0.1:${hub.mqttPort}`,
+    async stop() {
+      await hub.stop();
+      dir?.remove();
+    },
+  };
+}
+
+/** Sign in through the API and return the bearer token. */
+export async function login(http: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${http}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function getJson<T = unknown>(http: string, path: string, token: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${http}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+export async function postJson<T = unknown>(http: string, path: string, token: string, body: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${http}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Poll until `check` returns a value (not undefined) or time runs out. */
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
