@@ -53,6 +53,8 @@ export function formatSchemaErrors(errors: Iterable<SchemaError>): string[] {
         if (missing.length === 0) lines.push(`${path}: ${e.message}`);
       } else if (e.keyword === 'pattern') {
         lines.push(`${path}: ${describePattern(String(e.params['pattern']))}`);
+      } else if (e.keyword === 'type' && e.params['type'] === 'string') {
+        lines.push(`${path}: must be a string (put it in quotes if it looks like a number)`);
       } else lines.push(`${path}: ${e.message}`);
     }
   }

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { Presence } from '../../src/core/presence.ts';
+import { GroupCommit } from '../../src/ingest/groupCommit.ts';
+
+describe('presence', () => {
+  const T0 = 1_000_000;
+  it('goes online on the first message and offline after offlineAfter of silence', () => {
+    const p = new Presence([{ id: 'd', offlineAfter: 60 }], [], T0);
+    expect(p.seen('d', T0 + 1000)).toMatchObject({ online: true });
+    expect(p.seen('d', T0 + 2000)).toBeUndefined();
+    expect(p.tick(T0 + 61_000)).toEqual([]);
+    const [t] = p.tick(T0 + 62_001);
+    expect(t).toMatchObject({ deviceId: 'd', online: false });
+    expect(t!.reason).toMatch(/silent for 60 s/);
+    expect(p.tick(T0 + 200_000)).toEqual([]); // once
+  });
+
+  it('times out devices never heard from, counting from hub start', () => {
+    const p = new Presence([{ id: 'd', offlineAfter: 10 }], [], T0);
+    expect(p.tick(T0 + 10_001)).toHaveLength(1);
+  });
+
+  it('takes the device at its word (status / last will) and merges health', () => {
+    const p = new Presence([{ id: 'd', offlineAfter: 60 }], [], T0);
+    p.status('d', T0, true, { battery: 80 }, 'online');
+    expect(p.status('d', T0 + 1, undefined, { rssi: -60 }, 'health')).toBeUndefined();
+    expect(p.get('d')!.health).toEqual({ battery: 80, rssi: -60 });
+    expect(p.status('d', T0 + 2, false, undefined, 'last will')).toMatchObject({ online: false, reason: 'last will' });
+    expect(p.status('d', T0 + 3, false, undefined, 'last will')).toBeUndefined();
+  });
+
+  it('restores what it knew before a restart', () => {
+    const p = new Presence([{ id: 'd', offlineAfter: 60 }], [{ deviceId: 'd', online: false, lastSeen: 5, health: { battery: 3 } }], T0);
+    expect(p.get('d')).toMatchObject({ online: false, lastSeen: 5, health: { battery: 3 } });
+    expect(p.seen('d', T0)).toMatchObject({ online: true });
+  });
+});
+
+describe('group commit', () => {
+  it('batches everything queued in one turn into one commit, then answers every waiter', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number>({ commit: (items) => void batches.push([...items]) });
+    const answered: number[] = [];
+    for (let i = 0; i < 5; i++) gc.enqueue([i, i + 100], () => answered.push(i));
+    expect(answered).toEqual([]); // nothing answered before the commit
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[0, 100, 1, 101, 2, 102, 3, 103, 4, 104]]);
+    expect(answered).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('splits at maxBatch without splitting one entry', async () => {
+    const batches: number[] = [];
+    const gc = new GroupCommit<number>({ commit: (items) => void batches.push(items.length), maxBatch: 4 });
+    for (let i = 0; i < 5; i++) gc.enqueue([1, 2], () => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([4, 4, 2]);
+  });
+
+  it('fails every waiter of a failed batch and keeps going with the next', async () => {
+    let first = true;
+    const gc = new GroupCommit<number>({
+      commit: () => {
+        if (first) {
+          first = false;
+          throw new Error('disk full');
+        }
+      },
+      maxBatch: 1,
+    });
+    const results: (string | null)[] = [];
+    gc.enqueue([1], (err) => results.push(err?.message ?? null));
+    gc.enqueue([2], (err) => results.push(err?.message ?? null));
+    await new Promise((r) => setImmediate(r));
+    expect(results).toEqual(['disk full', null]);
+  });
+
+  it('runs post-commit work after the waiters are answered', async () => {
+    const order: string[] = [];
+    const gc = new GroupCommit<number>({ commit: () => () => order.push('after') });
+    gc.enqueue([1], () => order.push('done'));
+    gc.flush();
+    expect(order).toEqual(['done', 'after']);
+  });
+});
