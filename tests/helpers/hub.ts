@@ -16,12 +16,20 @@ export const TEST_USERS = {
   admin1: 'scrypt$131072$8$1$ZcLfPpvvQSdTxQUJdjwdIg$X2csT_CpUSD-o67xtosupj7WaznVRWiZfMKazQqHgms', // admin1-demo
 } as const;
 
+/** Overrides of the `mqtt:` section of the test config (seconds, bytes). */
+export interface TestMqttOverrides {
+  readonly connectTimeout?: number;
+  readonly keepaliveLimit?: number;
+  readonly maxPacketBytes?: number;
+}
+
 /** A small campus: two zones, a few MQTT devices (secret = `secret-<id>`), three users. */
-export function testConfigYaml(dataDir: string, extra = ''): string {
+export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}): string {
+  const mqttSection = JSON.stringify({ port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
   return `
 campus: { id: test-school, name: Test School }
 http: { port: 0, host: 127.0.0.1 }
-mqtt: { port: 0, host: 127.0.0.1, maxPacketBytes: 65536, connectTimeout: 5 }
+mqtt: ${mqttSection}
 storage: { dir: ${JSON.stringify(dataDir)} }
 zones:
   - { id: gate, name: Gate, responsible: Wang }
@@ -62,10 +70,12 @@ export interface TestHub {
 }
 
 /** Start a real hub in this process on free loopback ports and a temporary data dir. */
-export async function startTestHub(options: { extraYaml?: string; dataDir?: string; clock?: Clock; tickMs?: number } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { extraYaml?: string; mqtt?: TestMqttOverrides; dataDir?: string; clock?: Clock; tickMs?: number } = {},
+): Promise<TestHub> {
   const dir = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? dir!.path;
-  const config = loadTestConfig(testConfigYaml(dataDir, options.extraYaml));
+  const config = loadTestConfig(testConfigYaml(dataDir, options.extraYaml, options.mqtt));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

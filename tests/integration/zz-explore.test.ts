@@ -20,6 +20,6 @@ test('explore', async () => {
     const p = c.publishAsync('devices/panic-2/events', JSON.stringify({ kind: 'alarm.panic' }), { qos: 1 }).then((x) => 'resolved', (e) => 'rejected ' + e.message);
     log('race', await Promise.race([p, closed, new Promise((r) => setTimeout(() => r('timeout'), 3000))]));
     log('after', await Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), 2000))]));
-    await c.endAsync();
-  } finally { await h.stop(); }
+    log('ending'); await Promise.race([c.endAsync(), new Promise((r) => setTimeout(r, 2000))]); log('ended');
+  } finally { log('stopping'); await h.stop(); log('stopped'); }
 });
