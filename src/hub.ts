@@ -11,6 +11,7 @@ import { EventStore } from './store/events.ts';
 import { IncidentStore } from './store/incidents.ts';
 import { DeviceStateStore } from './store/deviceState.ts';
 import { SessionStore } from './store/sessions.ts';
+import { AuditLog } from './store/audit.ts';
 import { IncidentService } from './services/incidents.ts';
 import { DeviceService } from './services/devices.ts';
 import { LiveFeed } from './services/liveFeed.ts';
@@ -77,6 +78,7 @@ export class Hub {
       const events = new EventStore(db);
       const incidentStore = new IncidentStore(db);
       const sessions = new SessionStore(db);
+      const audit = new AuditLog(db);
       const live = new LiveFeed();
       const rejects = new RejectTracker(metrics, childLogger(log, 'ingest'));
       const devices = new DeviceService(config.devices, profileRegistry, new DeviceStateStore(db), rejects, live, metrics, startedAt);
@@ -119,7 +121,7 @@ export class Hub {
         childLogger(log, 'mqtt'),
       );
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
-      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, live, version: VERSION });
+      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, live, audit, version: VERSION });
 
       await broker.start();
       try {

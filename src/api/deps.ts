@@ -8,6 +8,7 @@ import type { LiveFeed } from '../services/liveFeed.ts';
 import type { EventStore } from '../store/events.ts';
 import type { IncidentStore } from '../store/incidents.ts';
 import type { AuthService } from './auth.ts';
+import type { AuditLog } from '../store/audit.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -21,5 +22,6 @@ export interface ApiDeps {
   readonly incidents: IncidentService;
   readonly incidentStore: IncidentStore;
   readonly live: LiveFeed;
+  readonly audit: AuditLog;
   readonly version: string;
 }

@@ -1,5 +1,8 @@
 import type { AnyProfile } from '../core/device.ts';
 import type { RawConfig } from './schema.ts';
+import { INCIDENT_KINDS } from '../core/incident.ts';
+import { isValidTimeZone } from '../core/localTime.ts';
+import { parseRange, parseWeeklyHours } from '../core/schedule.ts';
 
 /**
  * Checks the schema cannot express: references between sections, unique ids,
@@ -56,6 +59,29 @@ export function checkConsistency(
   for (const [i, card] of (config.cards ?? []).entries()) {
     if (cards.has(card.card)) errors.push(`cards[${i}].card: card "${card.card}" is listed twice`);
     cards.add(card.card);
+  }
+  for (const [i, zone] of config.zones.entries()) {
+    if (!zone?.openHours) continue;
+    const parsed = parseWeeklyHours(zone.openHours);
+    if ('errors' in parsed) for (const e of parsed.errors) errors.push(`zones[${i}].openHours.${e}`);
+  }
+  if (config.calendar?.timezone && !isValidTimeZone(config.calendar.timezone)) {
+    errors.push(`calendar.timezone: unknown time zone "${config.calendar.timezone}" (use an IANA name such as Asia/Shanghai)`);
+  }
+  const incidentKinds: readonly string[] = INCIDENT_KINDS;
+  for (const kind of Object.keys(config.procedures ?? {})) {
+    if (!incidentKinds.includes(kind)) errors.push(`procedures.${kind}: unknown incident kind (known: ${INCIDENT_KINDS.join(', ')})`);
+  }
+  const patrolIds = new Set<string>();
+  for (const [i, patrol] of (config.patrols ?? []).entries()) {
+    if (patrolIds.has(patrol.id)) errors.push(`patrols[${i}].id: duplicate patrol id "${patrol.id}"`);
+    patrolIds.add(patrol.id);
+    for (const [j, checkpoint] of patrol.checkpoints.entries()) {
+      if (!deviceIds.has(checkpoint)) errors.push(`patrols[${i}].checkpoints[${j}]: unknown device "${checkpoint}"`);
+    }
+    for (const [j, window] of patrol.windows.entries()) {
+      if (!parseRange(window)) errors.push(`patrols[${i}].windows[${j}]: "${window}" is not a time range like 21:00-22:00`);
+    }
   }
   if (config.mqtt?.url && config.mqtt.port !== undefined) {
     errors.push('mqtt: give either port (embedded broker) or url (external broker), not both');

@@ -6,7 +6,9 @@ import type { AnyProfile } from '../core/device.ts';
 import { ConfigSchema, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
-import type { GatehouseConfig, MqttConfig, ResolvedDevice } from './types.ts';
+import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type ResolvedDevice, type RuleToggle } from './types.ts';
+import { parseWeeklyHours, type WeeklyHours } from '../core/schedule.ts';
+import type { IncidentKind, Severity } from '../core/incident.ts';
 import { isPasswordHash } from '../auth/password.ts';
 
 export type LoadResult = { readonly ok: true; readonly config: GatehouseConfig } | { readonly ok: false; readonly errors: readonly string[] };
@@ -140,10 +142,54 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     cards: raw.cards ?? [],
     supervision: { offlineAfter: supervisionOfflineAfter },
     incidents: { escalateAfter: { critical: 30, high: 120, ...raw.incidents?.escalateAfter } },
+    calendar: {
+      timezone: raw.calendar?.timezone ?? 'Asia/Shanghai',
+      holidays: new Set(raw.calendar?.holidays ?? []),
+      workdays: new Set(raw.calendar?.workdays ?? []),
+    },
+    openHours: new Map(
+      raw.zones.flatMap((z) => {
+        if (!z.openHours) return [];
+        const parsed = parseWeeklyHours(z.openHours);
+        return 'hours' in parsed ? [[z.id, parsed.hours] as [string, WeeklyHours]] : [];
+      }),
+    ),
+    rules: {
+      panic: toggle(raw.rules?.panic, 'critical'),
+      doorForced: toggle(raw.rules?.doorForced, 'high'),
+      doorHeldOpen: toggle(raw.rules?.doorHeldOpen, 'medium'),
+      cameraTamper: toggle(raw.rules?.cameraTamper, 'high'),
+      afterHours: { ...toggle(raw.rules?.afterHours, 'high'), kinds: raw.rules?.afterHours?.kinds ?? ['camera.intrusion', 'camera.motion'] },
+      repeatedDenials: {
+        ...toggle(raw.rules?.repeatedDenials, 'medium'),
+        count: raw.rules?.repeatedDenials?.count ?? 3,
+        window: raw.rules?.repeatedDenials?.window ?? 60,
+      },
+      deviceOffline: toggle(raw.rules?.deviceOffline, 'medium'),
+      patrolMissed: toggle(raw.rules?.patrolMissed, 'medium'),
+    },
+    procedures: Object.fromEntries(
+      Object.entries(raw.procedures ?? {}).map(([kind, steps]) => [
+        kind,
+        steps.map((s) => (typeof s === 'string' ? { step: s, mandatory: true } : { step: s.step, mandatory: s.mandatory ?? true })),
+      ]),
+    ) as GatehouseConfig['procedures'],
+    patrols: raw.patrols ?? [],
+    drills: { panicTestEvery: raw.drills?.panicTestEvery ?? 90 },
+    hazards: {
+      categories: [...BUILT_IN_HAZARD_CATEGORIES, ...(raw.hazards?.categories ?? [])],
+      evidenceMaxBytes: raw.hazards?.evidenceMaxBytes ?? 5 * 1024 * 1024,
+    },
     users: raw.users ?? [],
     log: { level: raw.log?.level ?? 'info' },
   };
 }
+
+function toggle(raw: { enabled?: boolean; severity?: Severity } | undefined, severity: Severity): RuleToggle {
+  return { enabled: raw?.enabled ?? true, severity: raw?.severity ?? severity };
+}
+
+export type { IncidentKind };
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

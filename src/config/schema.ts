@@ -10,11 +10,21 @@ const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Z
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Seconds = Type.Number({ exclusiveMinimum: 0 });
 
+
+/** Weekly open hours: `{ mon-fri: "07:00-18:00", sat: ["08:00-12:00"], sun: closed }` (see src/core/schedule.ts). */
+const OpenHours = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+const Severity = Type.Enum(['critical', 'high', 'medium', 'low']);
+const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+
+const RULE = Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), severity: Type.Optional(Severity) }, { additionalProperties: false }));
+
 export const ZoneSchema = Type.Object(
   {
     id: Id,
     name: Type.String({ minLength: 1 }),
     responsible: Type.Optional(Type.String()),
+    /** When the zone is open; motion or intrusion outside these hours is an incident. Absent: always open. */
+    openHours: Type.Optional(OpenHours),
   },
   { additionalProperties: false },
 );
@@ -36,6 +46,8 @@ export const DeviceSchema = Type.Object(
     profile: Type.String({ minLength: 1 }),
     zone: Id,
     name: Type.Optional(Type.String()),
+    /** What the device is on the campus (panic buttons must be tested periodically). */
+    type: Type.Optional(Type.Enum(['panic-button', 'card-reader', 'door-contact', 'camera', 'checkpoint', 'io-module', 'other'])),
     /** MQTT devices: the password the device presents at CONNECT. */
     secret: Type.Optional(Type.String({ minLength: 8 })),
     offlineAfter: Type.Optional(Seconds),
@@ -133,6 +145,98 @@ export const ConfigSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    calendar: Type.Optional(
+      Type.Object(
+        {
+          /** IANA time zone of the campus, for open hours and patrol windows. */
+          timezone: Type.Optional(Type.String({ minLength: 1 })),
+          /** Closed days (public holidays, vacation). */
+          holidays: Type.Optional(Type.Array(IsoDate)),
+          /** Make-up working days (调休) that follow Monday's hours. */
+          workdays: Type.Optional(Type.Array(IsoDate)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    rules: Type.Optional(
+      Type.Object(
+        {
+          panic: RULE,
+          doorForced: RULE,
+          doorHeldOpen: RULE,
+          cameraTamper: RULE,
+          afterHours: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean()),
+                severity: Type.Optional(Severity),
+                kinds: Type.Optional(Type.Array(Type.Enum(['camera.motion', 'camera.intrusion', 'door.forced', 'door.held_open', 'access.granted', 'access.denied']))),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          repeatedDenials: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean()),
+                severity: Type.Optional(Severity),
+                count: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })),
+                window: Type.Optional(Seconds),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          deviceOffline: RULE,
+          patrolMissed: RULE,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** 应急预案: incident kind → ordered checklist. A plain string is a mandatory step. */
+    procedures: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Array(
+          Type.Union([
+            Type.String({ minLength: 1 }),
+            Type.Object({ step: Type.String({ minLength: 1 }), mandatory: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+          ]),
+        ),
+      ),
+    ),
+    /** 安全巡查: routes of checkpoints that must each be visited in every window. */
+    patrols: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Id,
+            name: Type.String({ minLength: 1 }),
+            checkpoints: Type.Array(Id, { minItems: 1 }),
+            windows: Type.Array(Type.String({ pattern: '^\\d{2}:\\d{2}-\\d{2}:\\d{2}$' }), { minItems: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    drills: Type.Optional(
+      Type.Object(
+        {
+          /** Days between required tests of each panic button; an overdue test becomes a hazard. */
+          panicTestEvery: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    hazards: Type.Optional(
+      Type.Object(
+        {
+          /** Categories besides the built-in ones. */
+          categories: Type.Optional(Type.Array(Id)),
+          evidenceMaxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })),
         },
         { additionalProperties: false },
       ),

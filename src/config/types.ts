@@ -1,4 +1,5 @@
-import type { Severity } from '../core/incident.ts';
+import type { Severity, IncidentKind } from '../core/incident.ts';
+import type { Calendar, WeeklyHours } from '../core/schedule.ts';
 import type { DeviceConfig, UserConfig, ZoneConfig } from './schema.ts';
 
 /** The loaded config: validated, defaults filled in, deeply frozen. */
@@ -14,6 +15,14 @@ export interface GatehouseConfig {
   readonly cards: readonly { readonly card: string; readonly name: string }[];
   readonly supervision: { readonly offlineAfter: number };
   readonly incidents: { readonly escalateAfter: Readonly<Partial<Record<Severity, number>>> };
+  readonly calendar: Calendar;
+  /** Parsed open hours per zone id (zones without `openHours` are always open). */
+  readonly openHours: ReadonlyMap<string, WeeklyHours>;
+  readonly rules: RulesConfig;
+  readonly procedures: Readonly<Partial<Record<IncidentKind, readonly { readonly step: string; readonly mandatory: boolean }[]>>>;
+  readonly patrols: readonly PatrolConfig[];
+  readonly drills: { readonly panicTestEvery: number };
+  readonly hazards: { readonly categories: readonly string[]; readonly evidenceMaxBytes: number };
   readonly users: readonly UserConfig[];
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
 }
@@ -37,3 +46,29 @@ export interface ResolvedDevice extends Readonly<DeviceConfig> {
   /** The profile's parsed options. */
   readonly profileOptions: unknown;
 }
+
+export interface RuleToggle {
+  readonly enabled: boolean;
+  readonly severity: Severity;
+}
+
+export interface RulesConfig {
+  readonly panic: RuleToggle;
+  readonly doorForced: RuleToggle;
+  readonly doorHeldOpen: RuleToggle;
+  readonly cameraTamper: RuleToggle;
+  readonly afterHours: RuleToggle & { readonly kinds: readonly string[] };
+  readonly repeatedDenials: RuleToggle & { readonly count: number; readonly window: number };
+  readonly deviceOffline: RuleToggle;
+  readonly patrolMissed: RuleToggle;
+}
+
+export interface PatrolConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly checkpoints: readonly string[];
+  /** `HH:MM-HH:MM` local windows; each checkpoint must be visited in each. */
+  readonly windows: readonly string[];
+}
+
+export const BUILT_IN_HAZARD_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;

@@ -4,6 +4,30 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const severityRank: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
 
+/** What an incident is about. Procedures (应急预案) are keyed by these. */
+export const INCIDENT_KINDS = [
+  'panic',
+  'door_forced',
+  'door_held_open',
+  'repeated_denials',
+  'camera_tamper',
+  'camera_video_loss',
+  'after_hours',
+  'device_offline',
+  'patrol_missed',
+  'uplink_rejected',
+  'outbox_near_cap',
+] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+/** One step of an incident's checklist and who ticked it. */
+export interface ProcedureStep {
+  readonly step: string;
+  readonly mandatory: boolean;
+  readonly doneAt?: number | undefined;
+  readonly doneBy?: string | undefined;
+}
+
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
 
 /** DESIGN.md "Incident" contract (plus a few fields the contract allows to grow). */
@@ -28,9 +52,13 @@ export interface Incident {
   readonly count: number;
   readonly drill: boolean;
   readonly lastEventAt: number;
+  /** The checklist from `procedures[kind]`, ticked as guards work through it. */
+  readonly procedure: ProcedureStep[];
+  /** Rule-specific facts (the denied cards, the missed checkpoints, an override reason). */
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
-export type TimelineEntryType = 'opened' | 'event' | 'acknowledged' | 'escalated' | 'resolved' | 'note';
+export type TimelineEntryType = 'opened' | 'event' | 'acknowledged' | 'escalated' | 'resolved' | 'note' | 'step' | 'override';
 
 /** One line of an incident's history; reports are built from these. */
 export interface TimelineEntry {

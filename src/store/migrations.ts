@@ -76,4 +76,94 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sessions_expires ON sessions(expires_at);
   `,
+  // 2: procedures and drills on incidents; drills; panic-button tests; hazard ledger; audit chain
+  `
+  ALTER TABLE incidents ADD COLUMN procedure TEXT;
+  ALTER TABLE incidents ADD COLUMN data TEXT;
+  ALTER TABLE incident_timeline ADD COLUMN source TEXT;
+
+  CREATE TABLE drills (
+    id TEXT PRIMARY KEY,
+    zone_id TEXT,
+    started_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    started_by TEXT NOT NULL,
+    note TEXT,
+    stopped_at INTEGER,
+    stopped_by TEXT
+  );
+  CREATE INDEX drills_ends ON drills(ends_at);
+
+  CREATE TABLE device_tests (
+    device_id TEXT PRIMARY KEY,
+    last_tested_at INTEGER NOT NULL,
+    drill_id TEXT
+  );
+
+  CREATE TABLE hazards (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT,
+    category TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    responsible TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    closed_by TEXT,
+    note TEXT,
+    source TEXT NOT NULL DEFAULT 'person',
+    source_key TEXT,
+    last_escalated_on TEXT
+  );
+  CREATE INDEX hazards_status_deadline ON hazards(status, deadline);
+  CREATE INDEX hazards_zone ON hazards(zone_id, status);
+  -- a condition the hub raises by itself (device offline > 24 h, overdue panic test) is one open hazard
+  CREATE UNIQUE INDEX hazards_open_source ON hazards(source_key) WHERE source_key IS NOT NULL AND status != 'closed';
+
+  CREATE TABLE hazard_history (
+    rowid INTEGER PRIMARY KEY,
+    hazard_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    changes TEXT,
+    note TEXT
+  );
+  CREATE INDEX hazard_history_hazard ON hazard_history(hazard_id, at);
+
+  CREATE TABLE hazard_evidence (
+    id TEXT PRIMARY KEY,
+    hazard_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_at INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL
+  );
+  CREATE INDEX hazard_evidence_hazard ON hazard_evidence(hazard_id);
+
+  -- append-only; each row holds the hash of the previous one (see src/store/audit.ts)
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT,
+    action TEXT NOT NULL,
+    object_type TEXT,
+    object_id TEXT,
+    source TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_at ON audit(at);
+  CREATE INDEX audit_actor ON audit(actor, at);
+  CREATE INDEX audit_object ON audit(object_id);
+  `,
 ];

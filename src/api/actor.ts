@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditEntry } from '../store/audit.ts';
+
+/** Who did it, from where: bound to every audited action. */
+export interface Actor {
+  readonly username: string;
+  readonly role: string;
+  readonly source: string;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const session = request.session;
+  return { username: session?.username ?? 'anonymous', role: session?.role ?? 'none', source: request.ip };
+}
+
+export function auditEntry(
+  actor: Actor,
+  action: string,
+  object: { type: string; id: string } | undefined,
+  outcome: AuditEntry['outcome'] = 'ok',
+  detail?: Record<string, unknown>,
+): AuditEntry {
+  return {
+    actor: actor.username,
+    role: actor.role,
+    action,
+    objectType: object?.type,
+    objectId: object?.id,
+    source: actor.source,
+    outcome,
+    detail,
+  };
+}
