@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { AuditLog } from './store/audit.ts';
 import { parseArgs } from 'node:util';
 import { profileRegistry } from '../devices/index.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -18,6 +21,8 @@ Usage:
   gatehouse start --config FILE     run the hub
   gatehouse check-config FILE       validate a config; prints "path: reason" lines, exits 1 if invalid
   gatehouse hash-password           read a password on stdin, print the hash for users[].passwordHash
+  gatehouse verify-audit --config FILE | --data-dir DIR
+                                    check the audit log's hash chain; names the first edited or deleted row
   gatehouse demo [--config FILE]    run the hub on the example campus with simulated devices
 
 Environment: GATEHOUSE_HTTP_PORT, GATEHOUSE_MQTT_PORT, GATEHOUSE_DATA_DIR override the config.`;
@@ -105,6 +110,25 @@ async function main(argv: string[]): Promise<void> {
         process.exit(1);
       }
       process.stdout.write(`${await hashPassword(password)}\n`);
+      return;
+    }
+    case 'verify-audit': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } } });
+      const dir = values['data-dir'] ?? (values.config ? load(values.config).storage.dir : undefined);
+      if (!dir) throw new UsageError('verify-audit needs --config FILE or --data-dir DIR');
+      const file = join(dir, 'gatehouse.db');
+      if (!existsSync(file)) {
+        process.stderr.write(`gatehouse: no database at ${file}\n`);
+        process.exit(1);
+      }
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      const result = new AuditLog(db).verify();
+      db.close();
+      if (!result.ok) {
+        process.stdout.write(`audit log BROKEN at row ${result.seq}: ${result.reason}\n`);
+        process.exit(1);
+      }
+      process.stdout.write(`audit log ok: ${result.rows} rows, chain head ${result.head}\n`);
       return;
     }
     case 'demo': {

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { verifyPassword, hashPassword } from '../auth/password.ts';
 import type { Role, Session, SessionStore } from '../store/sessions.ts';
+import type { AuditLog } from '../store/audit.ts';
 
 export type { Role, Session };
 
@@ -75,7 +76,7 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** onRequest hook for /api/v1: authenticate, then check the route's roles. Deny by default. */
-export function guard(auth: AuthService) {
+export function guard(auth: AuthService, audit: AuditLog, clock: Clock) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const config = request.routeOptions.config;
     if (config.public) return;
@@ -87,6 +88,20 @@ export function guard(auth: AuthService) {
     request.token = token;
     const roles = config.roles;
     if (!roles || !roles.includes(session.role)) {
+      // A refusal is itself worth knowing about: who tried what, from where.
+      audit.append(
+        {
+          actor: session.username,
+          role: session.role,
+          action: 'forbidden',
+          objectType: 'route',
+          objectId: `${request.method} ${request.routeOptions.url}`,
+          source: request.ip,
+          outcome: 'denied',
+          detail: { url: request.url.split('?')[0] },
+        },
+        clock.now(),
+      );
       throw new GatehouseError('GH_FORBIDDEN', `${request.method} ${request.routeOptions.url} needs ${roles?.join(' or ') ?? 'no one'}; you are ${session.role}`);
     }
   };

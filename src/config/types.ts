@@ -1,5 +1,9 @@
 import type { Severity, IncidentKind } from '../core/incident.ts';
 import type { Calendar, WeeklyHours } from '../core/schedule.ts';
+import type { RulesConfig, RuleToggle } from '../core/incidents/rules.ts';
+import type { PatrolConfig } from '../core/incidents/patrols.ts';
+
+export type { RulesConfig, RuleToggle, PatrolConfig };
 import type { DeviceConfig, UserConfig, ZoneConfig } from './schema.ts';
 
 /** The loaded config: validated, defaults filled in, deeply frozen. */
@@ -45,30 +49,6 @@ export interface ResolvedDevice extends Readonly<DeviceConfig> {
   readonly offlineAfter: number;
   /** The profile's parsed options. */
   readonly profileOptions: unknown;
-}
-
-export interface RuleToggle {
-  readonly enabled: boolean;
-  readonly severity: Severity;
-}
-
-export interface RulesConfig {
-  readonly panic: RuleToggle;
-  readonly doorForced: RuleToggle;
-  readonly doorHeldOpen: RuleToggle;
-  readonly cameraTamper: RuleToggle;
-  readonly afterHours: RuleToggle & { readonly kinds: readonly string[] };
-  readonly repeatedDenials: RuleToggle & { readonly count: number; readonly window: number };
-  readonly deviceOffline: RuleToggle;
-  readonly patrolMissed: RuleToggle;
-}
-
-export interface PatrolConfig {
-  readonly id: string;
-  readonly name: string;
-  readonly checkpoints: readonly string[];
-  /** `HH:MM-HH:MM` local windows; each checkpoint must be visited in each. */
-  readonly windows: readonly string[];
 }
 
 export const BUILT_IN_HAZARD_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;

@@ -6,6 +6,13 @@ export const ERRORS = {
   GH_INCIDENT_NOT_FOUND: { status: 404, text: 'no incident with this id' },
   GH_INCIDENT_RESOLVED: { status: 409, text: 'the incident is already resolved; open a new one if it happens again' },
   GH_INCIDENT_ALREADY_ACKNOWLEDGED: { status: 409, text: 'the incident is already acknowledged' },
+  GH_STEP_NOT_FOUND: { status: 404, text: 'no such step in the incident checklist' },
+  GH_STEP_DONE: { status: 409, text: 'this step is already ticked' },
+  GH_STEPS_PENDING: {
+    status: 409,
+    text: 'mandatory checklist steps are not ticked; tick them, or an officer may resolve with an override reason',
+  },
+  GH_DRILL_NOT_FOUND: { status: 404, text: 'no drill with this id' },
   GH_NOTE_REQUIRED: { status: 400, text: 'resolving an incident needs a note saying what was found and done' },
   GH_AUTH_REQUIRED: { status: 401, text: 'sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/login' },
   GH_AUTH_FAILED: { status: 401, text: 'wrong username or password' },
@@ -13,6 +20,15 @@ export const ERRORS = {
   GH_FORBIDDEN: { status: 403, text: 'your role may not do this' },
   GH_BAD_REQUEST: { status: 400, text: 'the request is not valid' },
   GH_STORAGE: { status: 503, text: 'the store could not commit; check disk space and the data directory' },
+  GH_HAZARD_NOT_FOUND: { status: 404, text: 'no hazard with this id' },
+  GH_HAZARD_INVALID: { status: 400, text: 'the hazard is not valid' },
+  GH_HAZARD_CLOSED: { status: 409, text: 'the hazard is already closed (销号); report a new one if the problem returns' },
+  GH_HAZARD_NOTE_REQUIRED: { status: 400, text: 'a note is required: say what was done (closing) or why (moving to rectifying, moving the deadline)' },
+  GH_HAZARD_NO_CHANGE: { status: 400, text: 'nothing to change: send at least one field that differs, or a note' },
+  GH_EVIDENCE_NOT_FOUND: { status: 404, text: 'no such evidence file on this hazard' },
+  GH_EVIDENCE_TOO_LARGE: { status: 413, text: 'the photo is too large; send a smaller one (limit: hazards.evidenceMaxBytes in the config)' },
+  GH_EVIDENCE_TYPE: { status: 415, text: 'only JPEG, PNG or WebP photos are accepted (checked from the file content, not its name)' },
+  GH_EVIDENCE_MISSING: { status: 400, text: 'send the photo as a multipart/form-data file part' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -20,10 +36,13 @@ export type ErrorCode = keyof typeof ERRORS;
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, detail?: string) {
+  /** The request field at fault, when there is one (a form can point at it). */
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, detail?: string, field?: string) {
     super(detail ? `${ERRORS[code].text}: ${detail}` : ERRORS[code].text);
     this.name = 'GatehouseError';
     this.code = code;
     this.status = ERRORS[code].status;
+    this.field = field;
   }
 }

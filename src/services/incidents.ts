@@ -1,25 +1,27 @@
 import type { Db } from '../store/database.ts';
 import type { IncidentStore } from '../store/incidents.ts';
+import type { DrillStore } from '../store/drills.ts';
+import type { AuditLog } from '../store/audit.ts';
 import type { GatehouseEvent } from '../core/event.ts';
 import type { Incident } from '../core/incident.ts';
-import {
-  acknowledge,
-  onEvent,
-  resolve,
-  stateFrom,
-  tick,
-  type EngineConfig,
-  type EngineState,
-  type IncidentChange,
-  type Step,
-} from '../core/incidents/engine.ts';
+import { GatehouseError } from '../core/errors.ts';
+import * as engine from '../core/incidents/engine.ts';
+import type { Drill, EngineConfig, EngineState, IncidentChange, Step } from '../core/incidents/engine.ts';
+import { recordVisit, roundsOn, type RoundStatus } from '../core/incidents/patrols.ts';
+import type { Actor } from '../api/actor.ts';
 
 export type ChangeListener = (changes: readonly IncidentChange[]) => void;
 
+export interface IncidentHooks {
+  /** Runs inside the transaction that writes the changes (the county outbox writes there). */
+  readonly withinTransaction?: (changes: readonly IncidentChange[]) => void;
+}
+
 /**
  * Holds the engine's state and persists what the pure engine decides. Changes
- * are written in the caller's transaction (events) or in their own (commands);
- * listeners hear of them only after the commit.
+ * are written in the caller's transaction (events) or in their own (commands,
+ * ticks) together with their audit rows; listeners hear of them only after the
+ * commit.
  */
 export class IncidentService {
   private state: EngineState;
@@ -28,10 +30,14 @@ export class IncidentService {
   constructor(
     private readonly db: Db,
     private readonly store: IncidentStore,
+    private readonly drillStore: DrillStore,
+    private readonly audit: AuditLog,
     private readonly config: EngineConfig,
     private readonly newId: () => string,
+    since: number,
+    private readonly hooks: IncidentHooks = {},
   ) {
-    this.state = stateFrom(store.active());
+    this.state = engine.initialState(store.active(), drillStore.activeAt(since), since);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -49,30 +55,76 @@ export class IncidentService {
 
   /** Run the rules on a stored event. Call inside the transaction that stored it. */
   applyEvent(event: GatehouseEvent, now: number): readonly IncidentChange[] {
-    return this.persist(onEvent(this.state, event, now, this.config, this.newId));
+    return this.persist(engine.onEvent(this.state, event, now, this.config, this.newId));
   }
 
-  acknowledge(id: string, actor: string, note: string | undefined, now: number): Incident {
-    return this.command(() => acknowledge(this.state, { id, actor, note }, now, (x) => this.store.get(x)));
+  /** Rebuild patrol visits from stored events after a restart (no verdicts, no incidents). */
+  replayVisits(events: readonly GatehouseEvent[]): void {
+    let patrols = this.state.patrols;
+    for (const e of events) patrols = recordVisit(patrols, this.config.patrols, e, this.config.calendar.timezone);
+    this.state = { ...this.state, patrols };
   }
 
-  resolve(id: string, actor: string, note: string | undefined, now: number): Incident {
-    return this.command(() => resolve(this.state, { id, actor, note }, now, (x) => this.store.get(x)));
+  acknowledge(id: string, actor: Actor, note: string | undefined, now: number): Incident {
+    return this.command(actor, 'incident.acknowledge', id, now, () =>
+      engine.acknowledge(this.state, { id, actor: actor.username, role: actor.role, note }, now, (x) => this.store.get(x)),
+    );
   }
 
-  /** Escalations due at `now`; committed and published here. */
+  tickStep(id: string, index: number, actor: Actor, now: number): Incident {
+    return this.command(actor, 'incident.step', id, now, () =>
+      engine.tickStep(this.state, { id, index, actor: actor.username, role: actor.role }, now, (x) => this.store.get(x)),
+    );
+  }
+
+  resolve(id: string, actor: Actor, note: string | undefined, override: string | undefined, now: number): Incident {
+    return this.command(actor, override ? 'incident.resolve_override' : 'incident.resolve', id, now, () =>
+      engine.resolve(this.state, { id, actor: actor.username, role: actor.role, note, override }, now, (x) => this.store.get(x)),
+    );
+  }
+
+  /** Escalations, expired drills, missed patrol rounds; committed and published here. */
   tick(now: number): readonly IncidentChange[] {
-    const step = tick(this.state, now, this.config);
-    if (step.changes.length === 0) return [];
-    const before = this.state;
-    try {
-      this.db.transaction(() => this.persist(step))();
-    } catch (err) {
-      this.state = before;
-      throw err;
+    const step = engine.tick(this.state, now, this.config, this.newId);
+    if (step.changes.length === 0) {
+      this.state = step.state;
+      return [];
     }
+    this.transaction(() => this.persist(step));
     this.publish(step.changes);
     return step.changes;
+  }
+
+  startDrill(zoneId: string | null, minutes: number, note: string | undefined, actor: Actor, now: number): Drill {
+    const drill: Drill = { id: this.newId(), zoneId, startedAt: now, endsAt: now + minutes * 60_000, startedBy: actor.username };
+    this.transaction(() => {
+      this.drillStore.save(drill, note);
+      this.audit.append(
+        { actor: actor.username, role: actor.role, action: 'drill.start', objectType: 'drill', objectId: drill.id, source: actor.source, outcome: 'ok', detail: { zoneId, minutes, note } },
+        now,
+      );
+      this.state = engine.startDrill(this.state, drill);
+    });
+    return drill;
+  }
+
+  stopDrill(id: string, actor: Actor, now: number): Drill {
+    const drill = this.drillStore.get(id);
+    if (!drill) throw new GatehouseError('GH_DRILL_NOT_FOUND', id);
+    this.transaction(() => {
+      this.drillStore.stop(id, actor.username, now);
+      this.audit.append({ actor: actor.username, role: actor.role, action: 'drill.stop', objectType: 'drill', objectId: id, source: actor.source, outcome: 'ok' }, now);
+      this.state = engine.stopDrill(this.state, id, now);
+    });
+    return { ...drill, endsAt: Math.min(drill.endsAt, now) };
+  }
+
+  drills(now: number): readonly Drill[] {
+    return this.state.drills.filter((d) => d.startedAt <= now && now < d.endsAt);
+  }
+
+  rounds(now: number): RoundStatus[] {
+    return roundsOn(this.state.patrols, this.config.patrols, now, this.config.calendar.timezone);
   }
 
   publish(changes: readonly IncidentChange[]): void {
@@ -88,25 +140,47 @@ export class IncidentService {
     return [...this.state.active.values()];
   }
 
+  private transaction(run: () => void): void {
+    const before = this.state;
+    try {
+      this.db.transaction(run)();
+    } catch (err) {
+      this.state = before;
+      throw err;
+    }
+  }
+
   private persist(step: Step): readonly IncidentChange[] {
     for (const change of step.changes) {
       if (change.type !== 'recorded') this.store.save(change.incident);
       this.store.appendTimeline(change.entry);
     }
+    for (const effect of step.effects) {
+      if (effect.type === 'panic_tested') this.drillStore.recordTest(effect.deviceId, effect.drillId, effect.at);
+    }
+    if (step.changes.length > 0) this.hooks.withinTransaction?.(step.changes);
     this.state = step.state;
     return step.changes;
   }
 
-  private command(run: () => Step): Incident {
-    const step = run();
-    const before = this.state;
+  private command(actor: Actor, action: string, id: string, now: number, run: () => Step): Incident {
+    let step: Step;
     try {
-      this.db.transaction(() => this.persist(step))();
+      step = run();
     } catch (err) {
-      this.state = before;
+      if (err instanceof GatehouseError) {
+        this.audit.append(
+          { actor: actor.username, role: actor.role, action, objectType: 'incident', objectId: id, source: actor.source, outcome: err.status === 403 ? 'denied' : 'failed', detail: { code: err.code } },
+          now,
+        );
+      }
       throw err;
     }
+    this.transaction(() => {
+      this.persist(step);
+      this.audit.append({ actor: actor.username, role: actor.role, action, objectType: 'incident', objectId: id, source: actor.source, outcome: 'ok' }, now);
+    });
     this.publish(step.changes);
-    return step.changes[0]!.incident;
+    return step.changes[step.changes.length - 1]!.incident;
   }
 }

@@ -3,6 +3,8 @@ import type { EventKind, GatehouseEvent } from '../core/event.ts';
 
 export interface EventQuery {
   readonly deviceId?: string | undefined;
+  /** Any of these devices (used internally; the API takes one deviceId). */
+  readonly deviceIds?: readonly string[] | undefined;
   readonly zoneId?: string | undefined;
   readonly kind?: string | undefined;
   readonly from?: number | undefined;
@@ -58,6 +60,11 @@ export class EventStore {
     if (q.deviceId !== undefined) {
       where.push('device_id = @deviceId');
       params['deviceId'] = q.deviceId;
+    }
+    if (q.deviceIds !== undefined) {
+      if (q.deviceIds.length === 0) return [];
+      where.push(`device_id IN (${q.deviceIds.map((_, i) => `@d${i}`).join(', ')})`);
+      q.deviceIds.forEach((id, i) => (params[`d${i}`] = id));
     }
     if (q.zoneId !== undefined) {
       where.push('zone_id = @zoneId');

@@ -22,6 +22,8 @@ interface IncidentRow {
   count: number;
   drill: number;
   last_event_at: number;
+  procedure: string | null;
+  data: string | null;
 }
 
 export class IncidentStore {
@@ -32,13 +34,14 @@ export class IncidentStore {
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
       `INSERT INTO incidents (id, kind, severity, zone_id, device_id, title, status, opened_at, acknowledged_at, acknowledged_by,
-         escalated_at, escalation_level, resolved_at, resolved_by, note, event_ids, count, drill, last_event_at)
+         escalated_at, escalation_level, resolved_at, resolved_by, note, event_ids, count, drill, last_event_at, procedure, data)
        VALUES (@id, @kind, @severity, @zoneId, @deviceId, @title, @status, @openedAt, @acknowledgedAt, @acknowledgedBy,
-         @escalatedAt, @escalationLevel, @resolvedAt, @resolvedBy, @note, @eventIds, @count, @drill, @lastEventAt)
+         @escalatedAt, @escalationLevel, @resolvedAt, @resolvedBy, @note, @eventIds, @count, @drill, @lastEventAt, @procedure, @data)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, acknowledged_at = excluded.acknowledged_at,
          acknowledged_by = excluded.acknowledged_by, escalated_at = excluded.escalated_at,
          escalation_level = excluded.escalation_level, resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by,
-         note = excluded.note, event_ids = excluded.event_ids, count = excluded.count, last_event_at = excluded.last_event_at`,
+         note = excluded.note, event_ids = excluded.event_ids, count = excluded.count, last_event_at = excluded.last_event_at,
+         procedure = excluded.procedure, data = excluded.data`,
     );
     this.timelineStmt = db.prepare(
       `INSERT INTO incident_timeline (incident_id, at, type, actor, event_id, event_kind, note)
@@ -69,6 +72,8 @@ export class IncidentStore {
       count: incident.count,
       drill: incident.drill ? 1 : 0,
       lastEventAt: incident.lastEventAt,
+      procedure: JSON.stringify(incident.procedure),
+      data: JSON.stringify(incident.data),
     });
   }
 
@@ -148,5 +153,7 @@ function toIncident(r: IncidentRow): Incident {
     count: r.count,
     drill: r.drill === 1,
     lastEventAt: r.last_event_at,
+    procedure: r.procedure ? (JSON.parse(r.procedure) as Incident['procedure']) : [],
+    data: r.data ? (JSON.parse(r.data) as Incident['data']) : {},
   };
 }

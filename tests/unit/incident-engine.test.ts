@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledge, defaultEngineConfig, emptyState, onEvent, resolve, stateFrom, tick, type EngineState } from '../../src/core/incidents/engine.ts';
+import { acknowledge, defaultEngineConfig, emptyState, onEvent, resolve, initialState, tick as tickWith, type EngineState, type EngineConfig } from '../../src/core/incidents/engine.ts';
 import type { EventKind, GatehouseEvent } from '../../src/core/event.ts';
 import { GatehouseError } from '../../src/core/errors.ts';
 
@@ -16,6 +16,7 @@ const event = (kind: EventKind, zoneId = 'building-a', deviceId = 'panic-1'): Ga
   data: {},
 });
 const none = () => undefined;
+const tick = (s: EngineState, now: number, c: EngineConfig) => tickWith(s, now, c, ids);
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -117,7 +118,7 @@ describe('incident engine (pure)', () => {
 
   it('rebuilds its state from stored incidents (restart)', () => {
     const opened = onEvent(emptyState, event('alarm.panic'), T0, defaultEngineConfig, ids);
-    const restored = stateFrom([...opened.state.active.values()]);
+    const restored = initialState([...opened.state.active.values()], [], T0);
     const folded = onEvent(restored, event('alarm.panic'), T0 + 1, defaultEngineConfig, ids);
     expect(folded.changes[0]!.type).toBe('folded');
   });

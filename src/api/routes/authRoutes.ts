@@ -24,14 +24,17 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       const result = await deps.auth.login(request.body.username, request.body.password);
       if (!result) {
         request.log.warn({ username: request.body.username, remote: request.ip }, 'failed sign-in');
+        deps.audit.append({ actor: request.body.username.slice(0, 64), action: 'login', source: request.ip, outcome: 'failed' }, deps.clock.now());
         throw new GatehouseError('GH_AUTH_FAILED');
       }
+      deps.audit.append({ actor: result.session.username, role: result.session.role, action: 'login', source: request.ip, outcome: 'ok' }, deps.clock.now());
       request.log.info({ username: result.session.username, role: result.session.role }, 'signed in');
       return { token: result.token, username: result.session.username, role: result.session.role, expiresAt: result.session.expiresAt };
     },
   );
   r.post('/api/v1/auth/logout', { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], summary: 'Sign out (revokes the token)' } }, async (request, reply) => {
     if (request.token) deps.auth.logout(request.token);
+    deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'logout', source: request.ip, outcome: 'ok' }, deps.clock.now());
     return reply.code(204).send();
   });
   r.get(

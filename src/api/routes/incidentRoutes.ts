@@ -6,6 +6,8 @@ import { ALL_ROLES } from '../auth.ts';
 import { IdParams, IncidentSchema, TimelineEntrySchema } from '../schemas.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { severityRank, type Incident } from '../../core/incident.ts';
+import { actorOf } from '../actor.ts';
+import { buildReport, renderReportHtml } from '../report.ts';
 
 /** Loudest first: severity, then oldest. */
 function byUrgency(a: Incident, b: Incident): number {
@@ -71,7 +73,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     },
     async (request) => {
       const note = request.body?.note;
-      const incident = deps.incidents.acknowledge(request.params.id, request.session!.username, note, deps.clock.now());
+      const incident = deps.incidents.acknowledge(request.params.id, actorOf(request), note, deps.clock.now());
       request.log.info({ incidentId: incident.id, actor: request.session!.username }, 'incident acknowledged');
       return incident;
     },
@@ -84,15 +86,60 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       schema: {
         tags: ['incidents'],
         summary: 'Resolve, with a note saying what was found and done',
+        description: 'Mandatory checklist steps must be ticked first, unless an officer or admin gives an `override` reason.',
         params: IdParams,
-        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 4000 }) }),
+        body: Type.Object({
+          note: Type.String({ minLength: 1, maxLength: 4000 }),
+          override: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'officer/admin: why unticked mandatory steps are skipped' })),
+        }),
         response: { 200: IncidentSchema },
       },
     },
     async (request) => {
-      const incident = deps.incidents.resolve(request.params.id, request.session!.username, request.body.note, deps.clock.now());
+      const incident = deps.incidents.resolve(request.params.id, actorOf(request), request.body.note, request.body.override, deps.clock.now());
       request.log.info({ incidentId: incident.id, actor: request.session!.username }, 'incident resolved');
       return incident;
+    },
+  );
+
+  r.post(
+    '/api/v1/incidents/:id/steps/:index',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Tick one step of the incident checklist (应急预案)',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), index: Type.Integer({ minimum: 0, maximum: 99 }) }),
+        response: { 200: IncidentSchema },
+      },
+    },
+    async (request) => deps.incidents.tickStep(request.params.id, request.params.index, actorOf(request), deps.clock.now()),
+  );
+
+  r.get(
+    '/api/v1/incidents/:id/report',
+    {
+      config: { roles: ALL_ROLES },
+      schema: { tags: ['incidents'], summary: 'Incident report (JSON) built from its timeline', params: IdParams },
+    },
+    async (request) => {
+      const incident = deps.incidents.get(request.params.id);
+      if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
+      return buildReport(incident, deps.incidentStore.timeline(incident.id), deps.config, deps.clock.now());
+    },
+  );
+
+  r.get(
+    '/api/v1/incidents/:id/report.html',
+    {
+      config: { roles: ALL_ROLES, tokenInQuery: true },
+      schema: { tags: ['incidents'], summary: 'Printable incident report (HTML)', params: IdParams },
+    },
+    async (request, reply) => {
+      const incident = deps.incidents.get(request.params.id);
+      if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
+      const report = buildReport(incident, deps.incidentStore.timeline(incident.id), deps.config, deps.clock.now());
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(renderReportHtml(report, deps.config.calendar.timezone));
     },
   );
 }

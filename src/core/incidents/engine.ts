@@ -1,31 +1,61 @@
 import type { GatehouseEvent } from '../event.ts';
-import type { Incident, Severity, TimelineEntry } from '../incident.ts';
+import type { Incident, IncidentKind, Severity, TimelineEntry } from '../incident.ts';
 import { GatehouseError } from '../errors.ts';
-import { DEFAULT_RULES, foldKey, type SingleEventRule } from './rules.ts';
+import type { Calendar, WeeklyHours } from '../schedule.ts';
+import { DEFAULT_RULES, RECORDED_ON, afterHoursHit, repeatedDenials, singleEventHits, type DenialWindows, type Hit, type RulesConfig } from './rules.ts';
+import { initialPatrolState, judgeRounds, recordVisit, type PatrolConfig, type PatrolState } from './patrols.ts';
+import { checklistFor, pendingMandatory, type Procedures } from './procedures.ts';
 
 /**
- * The incident engine: pure functions of (state, input, now) → (state, changes).
- * No I/O, no timers: the caller persists the changes and publishes them.
+ * The incident engine: pure functions of (state, input, now) → (state, changes,
+ * effects). No I/O, no timers: the caller persists the changes and publishes them.
  */
 
 export interface EngineConfig {
-  readonly rules: readonly SingleEventRule[];
+  readonly rules: RulesConfig;
   /** Seconds unacknowledged before escalation, per severity. */
   readonly escalateAfter: Readonly<Partial<Record<Severity, number>>>;
+  readonly procedures: Procedures;
+  readonly calendar: Calendar;
+  readonly openHours: ReadonlyMap<string, WeeklyHours>;
+  readonly patrols: readonly PatrolConfig[];
+  /** Zone of every device (patrol checkpoints). */
+  readonly deviceZones: ReadonlyMap<string, string>;
+  /** Devices whose panics during a drill count as their periodic test. */
+  readonly panicButtons: ReadonlySet<string>;
 }
 
 export const defaultEngineConfig: EngineConfig = {
   rules: DEFAULT_RULES,
   escalateAfter: { critical: 30, high: 120 },
+  procedures: {},
+  calendar: { timezone: 'Asia/Shanghai', holidays: new Set(), workdays: new Set() },
+  openHours: new Map(),
+  patrols: [],
+  deviceZones: new Map(),
+  panicButtons: new Set(),
 };
 
-/** Open and acknowledged incidents, indexed by id and by fold key. */
-export interface EngineState {
-  readonly active: ReadonlyMap<string, Incident>;
-  readonly byFold: ReadonlyMap<string, string>;
+/** A drill (演练): incidents opened in its zone (or anywhere, when zoneId is null) until endsAt are drills. */
+export interface Drill {
+  readonly id: string;
+  readonly zoneId: string | null;
+  readonly startedAt: number;
+  readonly endsAt: number;
+  readonly startedBy: string;
 }
 
-export type ChangeType = 'opened' | 'folded' | 'recorded' | 'acknowledged' | 'escalated' | 'resolved';
+export interface EngineState {
+  /** Open and acknowledged incidents. */
+  readonly active: ReadonlyMap<string, Incident>;
+  /** `${kind}|${zoneId}` → id of the open incident that new matching events fold into. */
+  readonly byFold: ReadonlyMap<string, string>;
+  readonly denials: DenialWindows;
+  readonly drills: readonly Drill[];
+  readonly patrols: PatrolState;
+}
+
+export type ChangeType = 'opened' | 'folded' | 'recorded' | 'acknowledged' | 'escalated' | 'resolved' | 'step';
 
 export interface IncidentChange {
   readonly type: ChangeType;
@@ -33,14 +63,16 @@ export interface IncidentChange {
   readonly entry: TimelineEntry;
 }
 
+/** Facts other than incidents that the caller records. */
+export type Effect = { readonly type: 'panic_tested'; readonly deviceId: string; readonly drillId: string; readonly at: number };
+
 export interface Step {
   readonly state: EngineState;
   readonly changes: readonly IncidentChange[];
+  readonly effects: readonly Effect[];
 }
 
-export const emptyState: EngineState = { active: new Map(), byFold: new Map() };
-
-export function stateFrom(active: readonly Incident[]): EngineState {
+export function initialState(active: readonly Incident[], drills: readonly Drill[], since: number): EngineState {
   const byId = new Map<string, Incident>();
   const byFold = new Map<string, string>();
   for (const incident of active) {
@@ -48,67 +80,111 @@ export function stateFrom(active: readonly Incident[]): EngineState {
     byId.set(incident.id, incident);
     byFold.set(foldKey(incident.kind, incident.zoneId), incident.id);
   }
-  return { active: byId, byFold };
+  return { active: byId, byFold, denials: new Map(), drills, patrols: initialPatrolState(since) };
+}
+
+export const emptyState: EngineState = initialState([], [], 0);
+
+export function foldKey(kind: string, zoneId: string): string {
+  return `${kind}|${zoneId}`;
 }
 
 function put(state: EngineState, incident: Incident): EngineState {
   const active = new Map(state.active);
   const byFold = new Map(state.byFold);
+  const k = foldKey(incident.kind, incident.zoneId);
   if (incident.status === 'resolved') {
     active.delete(incident.id);
-    if (byFold.get(foldKey(incident.kind, incident.zoneId)) === incident.id) byFold.delete(foldKey(incident.kind, incident.zoneId));
+    if (byFold.get(k) === incident.id) byFold.delete(k);
   } else {
     active.set(incident.id, incident);
-    byFold.set(foldKey(incident.kind, incident.zoneId), incident.id);
+    byFold.set(k, incident.id);
   }
-  return { active, byFold };
+  return { ...state, active, byFold };
+}
+
+export function activeDrill(drills: readonly Drill[], zoneId: string, now: number): Drill | undefined {
+  return drills.find((d) => d.startedAt <= now && now < d.endsAt && (d.zoneId === null || d.zoneId === zoneId));
+}
+
+function entryOf(incidentId: string, at: number, type: TimelineEntry['type'], event?: GatehouseEvent): TimelineEntry {
+  return event ? { incidentId, at, type, eventId: event.id, eventKind: event.kind } : { incidentId, at, type };
+}
+
+/** Open a new incident for the hit, or fold the event into the open one of the same kind and zone. */
+function apply(state: EngineState, hit: Hit, event: GatehouseEvent | undefined, now: number, config: EngineConfig, newId: () => string): { state: EngineState; change: IncidentChange } {
+  const openId = state.byFold.get(foldKey(hit.kind, hit.zoneId));
+  const open = openId === undefined ? undefined : state.active.get(openId);
+  const eventIds = [...hit.eventIds, ...(event ? [event.id] : [])];
+  if (open) {
+    const incident: Incident = {
+      ...open,
+      count: open.count + 1,
+      eventIds: [...open.eventIds, ...eventIds.filter((id) => !open.eventIds.includes(id))],
+      lastEventAt: now,
+    };
+    return { state: put(state, incident), change: { type: 'folded', incident, entry: entryOf(incident.id, now, 'event', event) } };
+  }
+  const drill = activeDrill(state.drills, hit.zoneId, now);
+  const incident: Incident = {
+    id: newId(),
+    kind: hit.kind,
+    severity: hit.severity,
+    zoneId: hit.zoneId,
+    deviceId: event?.deviceId,
+    title: hit.title,
+    status: 'open',
+    openedAt: now,
+    escalationLevel: 0,
+    eventIds,
+    count: eventIds.length || 1,
+    drill: drill !== undefined,
+    lastEventAt: now,
+    procedure: checklistFor(config.procedures, hit.kind),
+    data: { ...hit.data, ...(drill ? { drillId: drill.id } : {}) },
+  };
+  return { state: put(state, incident), change: { type: 'opened', incident, entry: entryOf(incident.id, now, 'opened', event) } };
 }
 
 export function onEvent(state: EngineState, event: GatehouseEvent, now: number, config: EngineConfig, newId: () => string): Step {
   const changes: IncidentChange[] = [];
+  const effects: Effect[] = [];
   let next = state;
-  for (const rule of config.rules) {
-    const key = foldKey(rule.id, event.zoneId);
-    const openId = next.byFold.get(key);
-    const open = openId === undefined ? undefined : next.active.get(openId);
-    if (rule.on.includes(event.kind)) {
-      if (open) {
-        const incident: Incident = {
-          ...open,
-          count: open.count + 1,
-          eventIds: [...open.eventIds, event.id],
-          lastEventAt: now,
-        };
-        next = put(next, incident);
-        changes.push({ type: 'folded', incident, entry: entry(incident.id, now, 'event', event) });
-      } else {
-        const incident: Incident = {
-          id: newId(),
-          kind: rule.id,
-          severity: rule.severity,
-          zoneId: event.zoneId,
-          deviceId: event.deviceId,
-          title: rule.title(event),
-          status: 'open',
-          openedAt: now,
-          escalationLevel: 0,
-          eventIds: [event.id],
-          count: 1,
-          drill: false,
-          lastEventAt: now,
-        };
-        next = put(next, incident);
-        changes.push({ type: 'opened', incident, entry: entry(incident.id, now, 'opened', event) });
-      }
-    } else if (open && rule.recordedOnly?.includes(event.kind)) {
-      changes.push({ type: 'recorded', incident: open, entry: entry(open.id, now, 'event', event) });
-    }
-  }
-  return { state: next, changes };
-}
 
-function entry(incidentId: string, at: number, type: TimelineEntry['type'], event: GatehouseEvent): TimelineEntry {
-  return { incidentId, at, type, eventId: event.id, eventKind: event.kind };
+  const hits = singleEventHits(config.rules, event);
+  const afterHours = afterHoursHit(config.rules, event, config.openHours, config.calendar);
+  if (afterHours) hits.push(afterHours);
+  const denials = repeatedDenials(config.rules, next.denials, event);
+  if (denials.windows !== next.denials) next = { ...next, denials: denials.windows };
+  if (denials.hit) hits.push(denials.hit);
+  else if (event.kind === 'access.denied' && config.rules.repeatedDenials.enabled && next.byFold.has(foldKey('repeated_denials', event.zoneId))) {
+    // Below the threshold, but an incident is open here: it joins it (folding).
+    hits.push({ kind: 'repeated_denials', severity: config.rules.repeatedDenials.severity, zoneId: event.zoneId, title: '', eventIds: [] });
+  }
+
+  for (const hit of hits) {
+    const applied = apply(next, hit, event, now, config, newId);
+    next = applied.state;
+    changes.push(applied.change);
+  }
+
+  const recordedKind: IncidentKind | undefined = RECORDED_ON[event.kind];
+  if (recordedKind) {
+    const openId = next.byFold.get(foldKey(recordedKind, event.zoneId));
+    const open = openId === undefined ? undefined : next.active.get(openId);
+    if (open) changes.push({ type: 'recorded', incident: open, entry: entryOf(open.id, now, 'event', event) });
+  }
+
+  if (event.kind === 'alarm.panic' && config.panicButtons.has(event.deviceId)) {
+    const drill = activeDrill(next.drills, event.zoneId, now);
+    if (drill) effects.push({ type: 'panic_tested', deviceId: event.deviceId, drillId: drill.id, at: now });
+  }
+
+  if (config.patrols.length > 0) {
+    const patrols = recordVisit(next.patrols, config.patrols, event, config.calendar.timezone);
+    if (patrols !== next.patrols) next = { ...next, patrols };
+  }
+  return { state: next, changes, effects };
 }
 
 function activeOrThrow(state: EngineState, id: string, lookupResolved: (id: string) => Incident | undefined): Incident {
@@ -121,31 +197,59 @@ function activeOrThrow(state: EngineState, id: string, lookupResolved: (id: stri
 export interface Command {
   readonly id: string;
   readonly actor: string;
+  readonly role?: string | undefined;
   readonly note?: string | undefined;
 }
+
+const noEffects: readonly Effect[] = [];
 
 /** open → acknowledged. Acknowledging twice is refused so two guards learn of each other. */
 export function acknowledge(state: EngineState, cmd: Command, now: number, lookupResolved: (id: string) => Incident | undefined): Step {
   const current = activeOrThrow(state, cmd.id, lookupResolved);
   if (current.status === 'acknowledged') throw new GatehouseError('GH_INCIDENT_ALREADY_ACKNOWLEDGED', `by ${current.acknowledgedBy ?? 'someone'}`);
-  const incident: Incident = {
-    ...current,
-    status: 'acknowledged',
-    acknowledgedAt: now,
-    acknowledgedBy: cmd.actor,
-    ...(cmd.note ? { note: cmd.note } : {}),
-  };
+  const incident: Incident = { ...current, status: 'acknowledged', acknowledgedAt: now, acknowledgedBy: cmd.actor, ...(cmd.note ? { note: cmd.note } : {}) };
   return {
     state: put(state, incident),
     changes: [{ type: 'acknowledged', incident, entry: { incidentId: incident.id, at: now, type: 'acknowledged', actor: cmd.actor, note: cmd.note } }],
+    effects: noEffects,
   };
 }
 
-/** open|acknowledged → resolved, with a note. Resolving an open incident acknowledges it implicitly. */
-export function resolve(state: EngineState, cmd: Command, now: number, lookupResolved: (id: string) => Incident | undefined): Step {
+/** Tick one step of the incident's checklist. */
+export function tickStep(state: EngineState, cmd: Command & { readonly index: number }, now: number, lookupResolved: (id: string) => Incident | undefined): Step {
+  const current = activeOrThrow(state, cmd.id, lookupResolved);
+  const step = current.procedure[cmd.index];
+  if (!step) throw new GatehouseError('GH_STEP_NOT_FOUND', `incident ${cmd.id} has ${current.procedure.length} steps (0–${current.procedure.length - 1})`);
+  if (step.doneAt !== undefined) throw new GatehouseError('GH_STEP_DONE', `"${step.step}" by ${step.doneBy ?? 'someone'}`);
+  const procedure = current.procedure.map((s, i) => (i === cmd.index ? { ...s, doneAt: now, doneBy: cmd.actor } : s));
+  const incident: Incident = { ...current, procedure };
+  return {
+    state: put(state, incident),
+    changes: [{ type: 'step', incident, entry: { incidentId: incident.id, at: now, type: 'step', actor: cmd.actor, note: step.step } }],
+    effects: noEffects,
+  };
+}
+
+/**
+ * open|acknowledged → resolved, with a note. Mandatory checklist steps must be
+ * ticked, unless an officer or admin overrides with a reason.
+ */
+export function resolve(
+  state: EngineState,
+  cmd: Command & { readonly override?: string | undefined },
+  now: number,
+  lookupResolved: (id: string) => Incident | undefined,
+): Step {
   const note = cmd.note?.trim();
   if (!note) throw new GatehouseError('GH_NOTE_REQUIRED');
   const current = activeOrThrow(state, cmd.id, lookupResolved);
+  const pending = pendingMandatory(current.procedure);
+  const override = cmd.override?.trim();
+  if (pending.length > 0) {
+    if (!override) throw new GatehouseError('GH_STEPS_PENDING', pending.map((s) => `"${s.step}"`).join(', '));
+    if (cmd.role !== 'officer' && cmd.role !== 'admin') throw new GatehouseError('GH_FORBIDDEN', 'only an officer or admin may resolve with steps unticked');
+  }
+  const overridden = pending.length > 0 && override;
   const incident: Incident = {
     ...current,
     status: 'resolved',
@@ -154,18 +258,21 @@ export function resolve(state: EngineState, cmd: Command, now: number, lookupRes
     resolvedAt: now,
     resolvedBy: cmd.actor,
     note,
+    ...(overridden ? { data: { ...current.data, override: { by: cmd.actor, reason: override, skipped: pending.map((s) => s.step) } } } : {}),
   };
-  return {
-    state: put(state, incident),
-    changes: [{ type: 'resolved', incident, entry: { incidentId: incident.id, at: now, type: 'resolved', actor: cmd.actor, note } }],
-  };
+  const changes: IncidentChange[] = [];
+  if (overridden) {
+    changes.push({ type: 'step', incident, entry: { incidentId: incident.id, at: now, type: 'override', actor: cmd.actor, note: `${override} (skipped: ${pending.map((s) => s.step).join('; ')})` } });
+  }
+  changes.push({ type: 'resolved', incident, entry: { incidentId: incident.id, at: now, type: 'resolved', actor: cmd.actor, note } });
+  return { state: put(state, incident), changes, effects: noEffects };
 }
 
 /**
- * Escalation: an incident still `open` after escalateAfter[severity] seconds is
- * escalated, and again at every further period (level 1, 2, …).
+ * Time passing: escalation of unacknowledged incidents (level 1, 2, … at each
+ * escalateAfter period), expired drills, and patrol windows that ended.
  */
-export function tick(state: EngineState, now: number, config: EngineConfig): Step {
+export function tick(state: EngineState, now: number, config: EngineConfig, newId: () => string): Step {
   const changes: IncidentChange[] = [];
   let next = state;
   for (const current of state.active.values()) {
@@ -183,5 +290,33 @@ export function tick(state: EngineState, now: number, config: EngineConfig): Ste
       });
     }
   }
-  return { state: next, changes };
+  if (next.drills.some((d) => d.endsAt <= now)) next = { ...next, drills: next.drills.filter((d) => d.endsAt > now) };
+  if (config.patrols.length > 0 && config.rules.patrolMissed.enabled) {
+    const judged = judgeRounds(next.patrols, config.patrols, now, config.calendar.timezone);
+    next = { ...next, patrols: judged.state };
+    for (const missed of judged.missed) {
+      const zoneId = config.deviceZones.get(missed.missing[0]!) ?? 'campus';
+      const hit: Hit = {
+        kind: 'patrol_missed',
+        severity: config.rules.patrolMissed.severity,
+        zoneId,
+        title: `Patrol "${missed.patrol.name}" ${missed.date} ${missed.window}: ${missed.missing.length} checkpoint(s) not visited`,
+        eventIds: [],
+        data: { patrolId: missed.patrol.id, date: missed.date, window: missed.window, missing: missed.missing, visited: missed.visited },
+      };
+      const applied = apply(next, hit, undefined, now, config, newId);
+      next = applied.state;
+      changes.push(applied.change);
+    }
+  }
+  return { state: next, changes, effects: noEffects };
+}
+
+/** Start a drill (the caller stores it). */
+export function startDrill(state: EngineState, drill: Drill): EngineState {
+  return { ...state, drills: [...state.drills.filter((d) => d.endsAt > drill.startedAt), drill] };
+}
+
+export function stopDrill(state: EngineState, drillId: string, now: number): EngineState {
+  return { ...state, drills: state.drills.map((d) => (d.id === drillId ? { ...d, endsAt: Math.min(d.endsAt, now) } : d)).filter((d) => d.endsAt > now) };
 }

@@ -1,34 +1,134 @@
-import type { GatehouseEvent, EventKind } from '../event.ts';
-import type { Severity } from '../incident.ts';
+import type { EventKind, GatehouseEvent } from '../event.ts';
+import type { IncidentKind, Severity } from '../incident.ts';
+import { isOpen, type Calendar, type WeeklyHours } from '../schedule.ts';
 
 /**
- * Rules that open (or fold into) an incident from a single event. Each entry is
- * data; the engine applies them. More elaborate rules (windows, schedules,
- * supervision) join as pure functions next to this table.
+ * Which incident an event calls for. Each rule is a pure function of the event
+ * and the rule's own state; the engine folds hits into open incidents.
  */
-export interface SingleEventRule {
-  readonly id: string;
-  readonly on: readonly EventKind[];
+
+export interface RuleToggle {
+  readonly enabled: boolean;
   readonly severity: Severity;
-  readonly title: (event: GatehouseEvent) => string;
-  /**
-   * Latching (GB 50394): once open, only a person resolves it; events in
-   * `recordedOnly` (e.g. `alarm.cleared`) join its timeline and change nothing else.
-   */
-  readonly recordedOnly?: readonly EventKind[];
 }
 
-export const DEFAULT_RULES: readonly SingleEventRule[] = [
-  {
-    id: 'panic',
-    on: ['alarm.panic'],
-    severity: 'critical',
-    title: (e) => `Panic alarm at ${e.deviceId}`,
-    recordedOnly: ['alarm.cleared'],
-  },
+export interface RulesConfig {
+  readonly panic: RuleToggle;
+  readonly doorForced: RuleToggle;
+  readonly doorHeldOpen: RuleToggle;
+  readonly cameraTamper: RuleToggle;
+  readonly afterHours: RuleToggle & { readonly kinds: readonly string[] };
+  readonly repeatedDenials: RuleToggle & { readonly count: number; readonly window: number };
+  readonly deviceOffline: RuleToggle;
+  readonly patrolMissed: RuleToggle;
+}
+
+export const DEFAULT_RULES: RulesConfig = {
+  panic: { enabled: true, severity: 'critical' },
+  doorForced: { enabled: true, severity: 'high' },
+  doorHeldOpen: { enabled: true, severity: 'medium' },
+  cameraTamper: { enabled: true, severity: 'high' },
+  afterHours: { enabled: true, severity: 'high', kinds: ['camera.intrusion', 'camera.motion'] },
+  repeatedDenials: { enabled: true, severity: 'medium', count: 3, window: 60 },
+  deviceOffline: { enabled: true, severity: 'medium' },
+  patrolMissed: { enabled: true, severity: 'medium' },
+};
+
+/** A rule's verdict: open (or fold into) an incident of this kind in this zone. */
+export interface Hit {
+  readonly kind: IncidentKind;
+  readonly severity: Severity;
+  readonly zoneId: string;
+  readonly title: string;
+  /** Events that belong to it besides the triggering one (e.g. earlier denials). */
+  readonly eventIds: readonly string[];
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** Events that join an open incident's timeline without changing it (latching, GB 50394). */
+export const RECORDED_ON: Readonly<Partial<Record<EventKind, IncidentKind>>> = {
+  'alarm.cleared': 'panic',
+  'door.closed': 'door_held_open',
+  'device.online': 'device_offline',
+};
+
+interface SingleRule {
+  readonly on: EventKind;
+  readonly kind: IncidentKind;
+  readonly toggle: keyof Pick<RulesConfig, 'panic' | 'doorForced' | 'doorHeldOpen' | 'cameraTamper' | 'deviceOffline'>;
+  readonly title: (e: GatehouseEvent) => string;
+}
+
+const SINGLE: readonly SingleRule[] = [
+  { on: 'alarm.panic', kind: 'panic', toggle: 'panic', title: (e) => `Panic alarm at ${e.deviceId}` },
+  { on: 'door.forced', kind: 'door_forced', toggle: 'doorForced', title: (e) => `Door forced open at ${e.deviceId}` },
+  { on: 'door.held_open', kind: 'door_held_open', toggle: 'doorHeldOpen', title: (e) => `Door held open at ${e.deviceId}` },
+  { on: 'camera.tamper', kind: 'camera_tamper', toggle: 'cameraTamper', title: (e) => `Camera ${e.deviceId} tampered with` },
+  { on: 'camera.video_loss', kind: 'camera_video_loss', toggle: 'cameraTamper', title: (e) => `Camera ${e.deviceId} lost video` },
+  { on: 'device.offline', kind: 'device_offline', toggle: 'deviceOffline', title: (e) => `Device ${e.deviceId} offline` },
 ];
 
-/** Incidents of the same rule and zone fold together while open. */
-export function foldKey(ruleId: string, zoneId: string): string {
-  return `${ruleId}|${zoneId}`;
+export function singleEventHits(rules: RulesConfig, event: GatehouseEvent): Hit[] {
+  const hits: Hit[] = [];
+  for (const rule of SINGLE) {
+    const toggle = rules[rule.toggle];
+    if (rule.on !== event.kind || !toggle.enabled) continue;
+    hits.push({ kind: rule.kind, severity: toggle.severity, zoneId: event.zoneId, title: rule.title(event), eventIds: [], data: { deviceId: event.deviceId } });
+  }
+  return hits;
+}
+
+/** Motion or intrusion (or the configured kinds) in a zone outside its open hours. */
+export function afterHoursHit(
+  rules: RulesConfig,
+  event: GatehouseEvent,
+  openHours: ReadonlyMap<string, WeeklyHours>,
+  calendar: Calendar,
+): Hit | undefined {
+  const rule = rules.afterHours;
+  if (!rule.enabled || !rule.kinds.includes(event.kind)) return undefined;
+  const hours = openHours.get(event.zoneId);
+  if (!hours) return undefined; // a zone without open hours is always open
+  // The hub's receive time: a device's clock may be wrong, the hub's is checked.
+  if (isOpen(event.receivedAt, hours, calendar)) return undefined;
+  return {
+    kind: 'after_hours',
+    severity: rule.severity,
+    zoneId: event.zoneId,
+    title: `${event.kind} after hours at ${event.deviceId}`,
+    eventIds: [],
+    data: { deviceId: event.deviceId, eventKind: event.kind },
+  };
+}
+
+/** Recent denials per reader: (time, event id), oldest first. */
+export type DenialWindows = ReadonlyMap<string, readonly { readonly at: number; readonly eventId: string }[]>;
+
+/**
+ * N or more `access.denied` at one reader within the window → "repeated denials".
+ * Returns the new windows and, when the threshold is reached, a hit carrying
+ * every denial in the window.
+ */
+export function repeatedDenials(rules: RulesConfig, windows: DenialWindows, event: GatehouseEvent): { windows: DenialWindows; hit?: Hit } {
+  const rule = rules.repeatedDenials;
+  if (!rule.enabled || event.kind !== 'access.denied') return { windows };
+  const horizon = event.receivedAt - rule.window * 1000;
+  const recent = (windows.get(event.deviceId) ?? []).filter((d) => d.at > horizon);
+  recent.push({ at: event.receivedAt, eventId: event.id });
+  const next = new Map(windows);
+  next.set(event.deviceId, recent);
+  // Forget readers that went quiet so the map does not grow without bound.
+  for (const [deviceId, list] of next) if (list.length === 0 || list[list.length - 1]!.at <= horizon) next.delete(deviceId);
+  if (recent.length < rule.count) return { windows: next };
+  return {
+    windows: next,
+    hit: {
+      kind: 'repeated_denials',
+      severity: rule.severity,
+      zoneId: event.zoneId,
+      title: `${recent.length} denied cards at ${event.deviceId} within ${rule.window} s`,
+      eventIds: recent.slice(0, -1).map((d) => d.eventId),
+      data: { deviceId: event.deviceId, cards: [event.data['card']].filter((c) => c !== undefined) },
+    },
+  };
 }
