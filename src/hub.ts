@@ -3,7 +3,7 @@ import { profileRegistry } from '../devices/index.ts';
 import type { GatehouseConfig } from './config/types.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { uuidv7 } from './core/ids.ts';
-import { defaultEngineConfig, type EngineConfig } from './core/incidents/engine.ts';
+import type { EngineConfig } from './core/incidents/engine.ts';
 import { childLogger, createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { openDatabase, type Db } from './store/database.ts';
@@ -12,6 +12,7 @@ import { IncidentStore } from './store/incidents.ts';
 import { DeviceStateStore } from './store/deviceState.ts';
 import { SessionStore } from './store/sessions.ts';
 import { AuditLog } from './store/audit.ts';
+import { DrillStore } from './store/drills.ts';
 import { IncidentService } from './services/incidents.ts';
 import { DeviceService } from './services/devices.ts';
 import { LiveFeed } from './services/liveFeed.ts';
@@ -82,8 +83,9 @@ export class Hub {
       const live = new LiveFeed();
       const rejects = new RejectTracker(metrics, childLogger(log, 'ingest'));
       const devices = new DeviceService(config.devices, profileRegistry, new DeviceStateStore(db), rejects, live, metrics, startedAt);
-      const engineConfig: EngineConfig = { ...defaultEngineConfig, escalateAfter: config.incidents.escalateAfter };
-      const incidents = new IncidentService(db, incidentStore, engineConfig, newId);
+      const engineConfig = engineConfigFrom(config);
+      const incidents = new IncidentService(db, incidentStore, new DrillStore(db), audit, engineConfig, newId, startedAt);
+      incidents.replayVisits(events.query({ from: startedAt - 48 * 3600_000, limit: 100_000, deviceIds: patrolCheckpoints(config) }).reverse());
       const incidentLog = childLogger(log, 'incidents');
       incidents.onChange((changes) => {
         for (const change of changes) {
@@ -177,4 +179,22 @@ export class Hub {
     })();
     return this.stopping;
   }
+}
+
+/** The engine's view of the config. */
+function engineConfigFrom(config: GatehouseConfig): EngineConfig {
+  return {
+    rules: config.rules,
+    escalateAfter: config.incidents.escalateAfter,
+    procedures: config.procedures,
+    calendar: config.calendar,
+    openHours: config.openHours,
+    patrols: config.patrols,
+    deviceZones: new Map(config.devices.map((d) => [d.id, d.zone])),
+    panicButtons: new Set(config.devices.filter((d) => d.type === 'panic-button').map((d) => d.id)),
+  };
+}
+
+function patrolCheckpoints(config: GatehouseConfig): string[] {
+  return [...new Set(config.patrols.flatMap((p) => p.checkpoints))];
 }

@@ -12,6 +12,8 @@ import { eventRoutes } from './routes/eventRoutes.ts';
 import { incidentRoutes } from './routes/incidentRoutes.ts';
 import { liveRoutes } from './routes/liveRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { drillRoutes } from './routes/drillRoutes.ts';
+import { auditRoutes } from './routes/auditRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -65,7 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   });
 
-  const requireSession = guard(deps.auth);
+  const requireSession = guard(deps.auth, deps.audit, deps.clock);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/') && !request.is404) await requireSession(request, reply);
   });
@@ -76,5 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => incidentRoutes(scope, deps));
   await app.register(async (scope) => liveRoutes(scope, deps));
+  await app.register(async (scope) => drillRoutes(scope, deps));
+  await app.register(async (scope) => auditRoutes(scope, deps));
   return app;
 }
