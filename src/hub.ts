@@ -118,6 +118,7 @@ export class Hub {
             if (t) ingest.recordTransitions([t]);
           },
           disconnected: () => undefined, // the last will (or silence) says offline
+          now: () => clock.now(),
         },
         metrics,
         childLogger(log, 'mqtt'),

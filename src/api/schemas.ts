@@ -41,6 +41,11 @@ export const IncidentSchema = Type.Object({
   count: Type.Integer(),
   drill: Type.Boolean(),
   lastEventAt: Type.Integer(),
+  procedure: Type.Array(
+    Type.Object({ step: Type.String(), mandatory: Type.Boolean(), doneAt: Type.Optional(Type.Integer()), doneBy: Type.Optional(Type.String()) }),
+    { description: 'the checklist (应急预案) for this kind of incident, as ticked so far' },
+  ),
+  data: Type.Record(Type.String(), Type.Unknown(), { description: 'rule-specific facts: denied cards, missed checkpoints, an override' }),
 });
 
 export const TimelineEntrySchema = Type.Object({

@@ -23,6 +23,8 @@ export interface MqttHooks {
   submit(raw: RawMessage, done: (err: Error | null) => void): void;
   connected(deviceId: string): void;
   disconnected(deviceId: string): void;
+  /** The hub's clock (epoch ms) for receive times. */
+  now(): number;
 }
 
 // MQTT 3.1.1 §3.2.2.3 CONNACK return codes (aedes' AuthErrorCode is type-only).
@@ -165,7 +167,7 @@ export class EmbeddedBroker {
       return;
     }
     this.hooks.submit(
-      { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: Date.now() },
+      { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: this.hooks.now() },
       (err) => cb(err),
     );
   }
