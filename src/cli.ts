@@ -42,29 +42,39 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Stop on SIGTERM/SIGINT: flush and close within 5 s, or exit anyway. */
-function stopOnSignals(hub: Hub, children: ChildProcess[] = []): void {
-  let signalled = false;
+/**
+ * Stop on SIGTERM/SIGINT: flush and close within 5 s, or exit anyway. The hub
+ * stops first, then any child (the demo's simulator), so a deliberate shutdown
+ * does not record every simulated device going offline.
+ */
+function stopOnSignals(hub: Hub, children: ChildProcess[] = []): { readonly stopping: boolean } {
+  const state = { stopping: false };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) return;
-    signalled = true;
-    for (const child of children) child.kill('SIGTERM');
+    if (state.stopping) return;
+    state.stopping = true;
     const deadline = setTimeout(() => {
       process.stderr.write('gatehouse: shutdown took over 5 s; exiting\n');
+      for (const child of children) child.kill('SIGKILL');
       process.exit(1);
     }, 5000);
     deadline.unref();
     hub.log.info({ signal }, `received ${signal}`);
-    hub.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`gatehouse: error during shutdown: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    hub
+      .stop()
+      .then(async () => {
+        await Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))))));
+      })
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`gatehouse: error during shutdown: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return state;
 }
 
 async function startHub(config: GatehouseConfig): Promise<Hub> {
@@ -159,10 +169,10 @@ async function demo(configFile: string): Promise<void> {
     ['--import', 'tsx', resolve(ROOT, 'simulators/mqtt-devices/campus.ts'), '--config', configFile, '--url', `mqtt://127.0.0.1:${hub.mqttPort}`],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
+  const shutdown = stopOnSignals(hub, [simulator]);
   simulator.on('exit', (code, signal) => {
-    if (signal !== 'SIGTERM') hub.log.warn({ code, signal }, 'the campus simulator stopped');
+    if (!shutdown.stopping) hub.log.warn({ code, signal }, 'the campus simulator stopped; the hub keeps running');
   });
-  stopOnSignals(hub, [simulator]);
   const base = `http://localhost:${hub.httpPort}`;
   process.stdout.write(
     [

@@ -49,6 +49,7 @@ export class SimDevice {
   private lost = false;
   private refusedNow = false;
   private unreachableLogged = false;
+  private lastError: string | undefined;
   private silenced = false;
   private stopping = false;
   private backoff = MIN_BACKOFF_MS;
@@ -128,6 +129,7 @@ export class SimDevice {
   }
 
   private onError(err: Error & { code?: unknown }): void {
+    if (this.stopping || this.silenced) return;
     if (typeof err.code === 'number' && err.message.startsWith('Connection refused')) {
       this.refusedNow = true;
       this.ctx.stats.refusedConnects++;
@@ -142,15 +144,17 @@ export class SimDevice {
       this.firstOutcome('unreachable');
       return;
     }
-    this.ctx.log.error(`${this.id} MQTT error: ${err.message}`);
+    // A connected device's socket failing: the "lost its connection" line on close says why.
+    this.lastError = err.message;
   }
 
   private onClose(): void {
     if (this.stopping || this.silenced || this.retryTimer) return;
     if (this.connectedOnce && !this.lost) {
       this.lost = true;
-      this.ctx.log.info(`${this.id} lost its connection; reconnecting`);
+      this.ctx.log.info(`${this.id} lost its connection${this.lastError ? ` (${this.lastError})` : ''}; reconnecting`);
     }
+    this.lastError = undefined;
     let delay: number;
     if (this.refusedNow) {
       delay = REFUSED_RETRY_MS;
