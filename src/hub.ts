@@ -13,6 +13,10 @@ import { DeviceStateStore } from './store/deviceState.ts';
 import { SessionStore } from './store/sessions.ts';
 import { AuditLog } from './store/audit.ts';
 import { DrillStore } from './store/drills.ts';
+import { HazardStore } from './store/hazards.ts';
+import { EvidenceFiles } from './store/evidenceFiles.ts';
+import { HazardService } from './services/hazards.ts';
+import { hazardCheck } from './services/hazardChecks.ts';
 import { IncidentService } from './services/incidents.ts';
 import { DeviceService } from './services/devices.ts';
 import { LiveFeed } from './services/liveFeed.ts';
@@ -52,6 +56,8 @@ export class Hub {
     readonly live: LiveFeed,
     private readonly ingest: Ingest,
     private readonly clock: Clock,
+    readonly hazards: HazardService,
+    private readonly hazardCheck: (now: number) => void,
   ) {}
 
   get httpPort(): number {
@@ -101,6 +107,25 @@ export class Hub {
           live.publish({ type: 'incident', change: change.type, data: change.incident });
         }
       });
+      const hazards = new HazardService({
+        db,
+        store: new HazardStore(db),
+        audit,
+        files: new EvidenceFiles(config.storage.dir),
+        settings: { ...config.hazards, zones: config.zones, timezone: config.calendar.timezone },
+        newId,
+      });
+      hazards.onChange((change) => live.publish({ type: 'hazard', change: change.type, data: change.hazard }));
+      const testRecords = new DrillStore(db); // panic-button tests, recorded by the incident engine during drills
+      const checkHazards = hazardCheck({
+        hazards,
+        devices: () => devices.list(),
+        panicButtons: config.devices.filter((d) => d.type === 'panic-button').map((d) => ({ id: d.id, zoneId: d.zone })),
+        lastTests: () => testRecords.lastTests(),
+        panicTestEvery: config.drills.panicTestEvery,
+        startedAt,
+        log: childLogger(log, 'hazards'),
+      });
       const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'));
       recorder.onStored((stored) => {
         for (const event of stored) live.publish({ type: 'event', data: event });
@@ -124,7 +149,7 @@ export class Hub {
         childLogger(log, 'mqtt'),
       );
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
-      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, live, audit, version: VERSION });
+      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, version: VERSION });
 
       await broker.start();
       try {
@@ -134,7 +159,7 @@ export class Hub {
         throw new Error(`HTTP API cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
       }
 
-      const hub = new Hub(config, log, metrics, db, broker, http, recorder, devices, incidents, live, ingest, clock);
+      const hub = new Hub(config, log, metrics, db, broker, http, recorder, devices, incidents, live, ingest, clock, hazards, checkHazards);
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -151,8 +176,19 @@ export class Hub {
     const supervision = setInterval(() => this.supervise(), tickMs);
     const persist = setInterval(() => this.devices.persist(this.clock.now()), 10_000);
     const purge = setInterval(() => sessions.purgeExpired(this.clock.now()), 3600_000);
-    for (const t of [supervision, persist, purge]) t.unref();
-    this.timers.push(supervision, persist, purge);
+    const hazards = setInterval(() => this.checkHazards(), 600_000);
+    for (const t of [supervision, persist, purge, hazards]) t.unref();
+    this.timers.push(supervision, persist, purge, hazards);
+    this.checkHazards();
+  }
+
+  /** Hazard ledger: raise hazards for long-offline devices and overdue panic tests, escalate overdue ones (once a campus day). */
+  checkHazards(): void {
+    try {
+      this.hazardCheck(this.clock.now());
+    } catch (err) {
+      this.log.error({ err }, 'hazard check failed');
+    }
   }
 
   /** Offline detection and escalation; exposed so tests with a manual clock can drive it. */
@@ -171,9 +207,13 @@ export class Hub {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
       this.log.info('stopping: closing HTTP and MQTT listeners');
-      await Promise.allSettled([this.http.close(), this.broker.stop()]);
+      // Stop taking device messages, commit what was received, then close HTTP.
+      // Live-feed streams never end by themselves: the HTTP server cuts them
+      // (forceCloseConnections) rather than waiting for the console to go away.
+      await this.broker.stop();
       this.recorder.flush();
       this.devices.persist(this.clock.now());
+      await Promise.race([this.http.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
       this.db.close();
       this.log.info('stopped');
       this.log.flush?.();

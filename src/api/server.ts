@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { fastifySSE } from '@fastify/sse';
 import swagger from '@fastify/swagger';
@@ -14,6 +15,10 @@ import { liveRoutes } from './routes/liveRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { drillRoutes } from './routes/drillRoutes.ts';
 import { auditRoutes } from './routes/auditRoutes.ts';
+import { hazardRoutes } from './routes/hazardRoutes.ts';
+import { hazardEvidenceRoutes } from './routes/hazardEvidenceRoutes.ts';
+import { hazardExport } from './routes/hazardExport.ts';
+import { zoneRoutes } from './routes/zoneRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -21,6 +26,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: childLogger(deps.log, 'http') as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // close() also ends keep-alive and live-feed (SSE) connections, so shutdown is prompt.
+    forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   });
 
@@ -40,8 +47,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.code(error.status).send({
         statusCode: error.status,
         code: error.code,
-        error: error.status === 403 ? 'Forbidden' : error.status === 401 ? 'Unauthorized' : error.status === 404 ? 'Not Found' : error.status === 409 ? 'Conflict' : 'Bad Request',
+        error: STATUS_CODES[error.status] ?? 'Error',
         message: error.message,
+        ...(error.field ? { field: error.field } : {}),
       });
     }
     if (error.validation) {
@@ -67,6 +75,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   });
 
+  // A POST whose body is optional (acknowledge) may come with no body at all, or
+  // an empty JSON one: both mean {}. Everything else goes to fastify's own parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, {});
+    return parseJson(request, body as string, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body == null) request.body = {};
+  });
+
   const requireSession = guard(deps.auth, deps.audit, deps.clock);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/') && !request.is404) await requireSession(request, reply);
@@ -80,5 +100,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => liveRoutes(scope, deps));
   await app.register(async (scope) => drillRoutes(scope, deps));
   await app.register(async (scope) => auditRoutes(scope, deps));
+  await app.register(async (scope) => hazardRoutes(scope, deps));
+  await app.register(async (scope) => hazardEvidenceRoutes(scope, deps));
+  await app.register(async (scope) => hazardExport(scope, deps));
+  await app.register(async (scope) => zoneRoutes(scope, deps));
   return app;
 }

@@ -84,7 +84,13 @@ export async function startTestHub(
     },
   });
   const hubOptions: HubOptions = { log: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.tickMs ? { tickMs: options.tickMs } : {}) };
-  const hub = await Hub.start(config, hubOptions);
+  let hub: Hub;
+  try {
+    hub = await Hub.start(config, hubOptions);
+  } catch (err) {
+    dir?.remove(); // do not leave a temp dir behind when the hub cannot start
+    throw err;
+  }
   return {
     hub,
     dataDir,

@@ -189,9 +189,13 @@ export async function rawConnect(port: number): Promise<RawConnection> {
   const received: Buffer[] = [];
   socket.on('data', (b: Buffer) => received.push(b));
   let closedFlag = false;
-  const closed = once(socket, 'close').then(() => {
-    closedFlag = true;
-  });
+  // not events.once(): it would reject on the ECONNRESET that precedes 'close'
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closedFlag = true;
+      resolve();
+    }),
+  );
   await once(socket, 'connect');
   return { socket, received, closed, isClosed: () => closedFlag };
 }

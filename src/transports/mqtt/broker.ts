@@ -30,6 +30,7 @@ export interface MqttHooks {
 // MQTT 3.1.1 §3.2.2.3 CONNACK return codes (aedes' AuthErrorCode is type-only).
 const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
 
 function refusal(code: number, message: string): AuthenticateError {
   const err = new Error(message) as AuthenticateError;
@@ -47,6 +48,7 @@ export class EmbeddedBroker {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
+  private readonly keepalives = new WeakMap<Client, number>();
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -63,8 +65,13 @@ export class EmbeddedBroker {
     const broker = await Aedes.createBroker({
       id: 'gatehouse',
       connectTimeout: this.options.connectTimeout * 1000,
-      keepaliveLimit: this.options.keepaliveLimit,
+      // The keep-alive limit is checked in authenticate (below), not by aedes: aedes
+      // answers with CONNACK 6, which MQTT 3.1.1 does not define, and tells no one.
       maxClientsIdLength: 64,
+      preConnect: (client, packet, cb) => {
+        this.keepalives.set(client, packet.keepalive ?? 0);
+        cb(null, true);
+      },
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
@@ -143,12 +150,20 @@ export class EmbeddedBroker {
     else if (client.id !== username) {
       reason = `client id ${JSON.stringify(client.id)} is not the device id`;
       code = IDENTIFIER_REJECTED;
+    } else {
+      const keepalive = this.keepalives.get(client) ?? 0;
+      if (keepalive === 0 || keepalive > this.options.keepaliveLimit) {
+        // [MQTT-3.1.2-24]: a server may close a client whose keep-alive it will not honour.
+        reason = `keep-alive ${keepalive === 0 ? '0 (disabled)' : `${keepalive} s`} is not allowed: mqtt.keepaliveLimit is ${this.options.keepaliveLimit} s`;
+        code = NOT_AUTHORIZED;
+      }
     }
     if (reason === undefined) {
       cb(null, true);
       return;
     }
-    this.metrics.mqttRefusals.inc({ operation: 'connect', reason: reason.startsWith('client id') ? 'client id mismatch' : reason });
+    const label = reason.startsWith('client id') ? 'client id mismatch' : reason.startsWith('keep-alive') ? 'keep-alive' : reason;
+    this.metrics.mqttRefusals.inc({ operation: 'connect', reason: label });
     this.log.warn({ deviceId, clientId: client.id.slice(0, 64), remote: (client.conn as Socket | undefined)?.remoteAddress, reason }, `refused MQTT CONNECT from ${deviceId || '(no username)'}: ${reason}`);
     cb(refusal(code, reason), false);
   }
