@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { IncidentService } from '../services/incidents.ts';
+import type { HazardService } from '../services/hazards.ts';
 import type { LiveFeed } from '../services/liveFeed.ts';
 import type { EventStore } from '../store/events.ts';
 import type { IncidentStore } from '../store/incidents.ts';
@@ -21,6 +22,7 @@ export interface ApiDeps {
   readonly events: EventStore;
   readonly incidents: IncidentService;
   readonly incidentStore: IncidentStore;
+  readonly hazards: HazardService;
   readonly live: LiveFeed;
   readonly audit: AuditLog;
   readonly version: string;

@@ -64,6 +64,36 @@ export interface HazardHistoryEntry {
   readonly note?: string | undefined;
 }
 
+/** Who acts on the ledger (an API session, or the hub itself). */
+export interface HazardActor {
+  readonly username: string;
+  readonly role: string;
+  readonly source?: string | undefined;
+}
+
+export const SYSTEM_ACTOR: HazardActor = { username: 'system', role: 'system' };
+
+export type HazardChangeType = 'opened' | 'updated' | 'closed' | 'escalated' | 'evidence';
+
+/** One committed change: the hazard after it and the history line that records it (live feed, uplink). */
+export interface HazardChange {
+  readonly type: HazardChangeType;
+  readonly hazard: Hazard;
+  readonly entry: HazardHistoryEntry;
+}
+
+/** A hazard the hub raises by itself; one open hazard per `sourceKey` at a time. */
+export interface SystemHazard {
+  readonly sourceKey: string;
+  readonly title: string;
+  readonly category: string;
+  readonly zoneId: string;
+  /** Default: the zone's responsible person. */
+  readonly responsible?: string | undefined;
+  readonly deadlineDays: number;
+  readonly description?: string | undefined;
+}
+
 export interface NewHazard {
   readonly title: string;
   readonly category: string;
@@ -227,29 +257,7 @@ export function dueForEscalation(hazards: readonly HazardRecord[], today: string
   return hazards.filter((h) => isOverdue(h, today) && (h.lastEscalatedOn === undefined || h.lastEscalatedOn < today));
 }
 
-export function markEscalated(h: HazardRecord, today: string, now: number): HazardRecord {
-  return { ...h, lastEscalatedOn: today, updatedAt: now };
+/** `updatedAt` stays: an escalation is not work on the hazard, and the ledger should not look fresher than it is. */
+export function markEscalated(h: HazardRecord, today: string): HazardRecord {
+  return { ...h, lastEscalatedOn: today };
 }
-
-/** Devices silent this long become hazards (faults fixed within 24 h, GB/T 29315). */
-export const DEVICE_OFFLINE_HAZARD_MS = 24 * 3600_000;
-
-/** Devices offline for longer than `afterMs` (measured from when they were last heard). */
-export function offlineTooLong<D extends { readonly online: boolean; readonly lastSeen: number | null }>(
-  devices: readonly D[],
-  now: number,
-  afterMs = DEVICE_OFFLINE_HAZARD_MS,
-): D[] {
-  return devices.filter((d) => !d.online && d.lastSeen !== null && now - d.lastSeen > afterMs);
-}
-
-/** Readable names for the built-in categories (exports, console); configured ones show as written. */
-export const CATEGORY_LABELS: Readonly<Record<string, string>> = {
-  'campus-safety': '校园安全',
-  'school-conduct': '办学行为',
-  'teacher-ethics': '师德师风',
-  'student-welfare': '学生关爱',
-  health: '卫生健康',
-};
-
-export const STATUS_LABELS: Readonly<Record<HazardStatus, string>> = { open: '待整改', rectifying: '整改中', closed: '已销号' };

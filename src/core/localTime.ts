@@ -72,3 +72,17 @@ export function parseClock(text: string): number | undefined {
   if (min > 59 || h > 24 || (h === 24 && min !== 0)) return undefined;
   return h * 60 + min;
 }
+
+/** Epoch ms of local midnight starting `date` in `timeZone` (a filter's "from this day on"). */
+export function localMidnight(date: string, timeZone: string): number {
+  const target = Date.parse(`${date}T00:00:00Z`);
+  let guess = target;
+  // The zone's offset at the guess moves it onto local midnight; a second pass settles a DST change.
+  for (let i = 0; i < 3; i++) {
+    const lt = localTime(guess, timeZone);
+    const wall = Date.parse(`${lt.date}T00:00:00Z`) + lt.minutes * 60_000;
+    if (wall === target) break;
+    guess -= wall - target;
+  }
+  return guess;
+}

@@ -1,6 +1,7 @@
 import type { GatehouseEvent } from '../core/event.ts';
 import type { Incident } from '../core/incident.ts';
 import type { ChangeType } from '../core/incidents/engine.ts';
+import type { Hazard } from '../core/hazard.ts';
 
 export interface DeviceView {
   readonly id: string;
@@ -17,7 +18,8 @@ export interface DeviceView {
 export type LiveMessage =
   | { readonly type: 'event'; readonly data: GatehouseEvent }
   | { readonly type: 'incident'; readonly change: ChangeType; readonly data: Incident }
-  | { readonly type: 'device'; readonly data: DeviceView };
+  | { readonly type: 'device'; readonly data: DeviceView }
+  | { readonly type: 'hazard'; readonly change: string; readonly data: Hazard };
 
 export type LiveListener = (message: LiveMessage) => void;
 

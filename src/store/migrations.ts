@@ -166,4 +166,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_actor ON audit(actor, at);
   CREATE INDEX audit_object ON audit(object_id);
   `,
+  // 3: the durable outbox to the county platform and notifiers, with a cursor per sink
+  `
+  -- AUTOINCREMENT: seq never goes back, even after delivered rows are removed
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    urgent INTEGER NOT NULL DEFAULT 0,
+    zone_id TEXT
+  );
+  CREATE INDEX outbox_urgent ON outbox(urgent, seq) WHERE urgent = 1;
+
+  CREATE TABLE uplink_sinks (
+    sink TEXT PRIMARY KEY,
+    -- every seq <= cursor has been delivered to this sink (or skipped by it)
+    cursor INTEGER NOT NULL DEFAULT 0,
+    parked_seq INTEGER,
+    parked_status INTEGER,
+    parked_reason TEXT,
+    parked_at INTEGER,
+    last_success_at INTEGER,
+    last_error TEXT,
+    last_error_at INTEGER
+  );
+
+  -- delivered ahead of the cursor (critical messages jump the backlog)
+  CREATE TABLE uplink_ahead (
+    sink TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (sink, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

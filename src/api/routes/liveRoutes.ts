@@ -13,7 +13,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       config: { roles: ALL_ROLES, tokenInQuery: true },
       schema: {
         tags: ['live'],
-        summary: 'Server-Sent Events: `event`, `incident` and `device` messages as they are committed',
+        summary: 'Server-Sent Events: `event`, `incident`, `device` and `hazard` messages as they are committed',
         description: 'EventSource cannot send headers: pass the token as ?access_token= here.',
       },
     },
@@ -27,7 +27,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
           reply.raw.destroy();
           return;
         }
-        const payload = message.type === 'incident' ? { ...message.data, change: message.change } : message.data;
+        const payload = message.type === 'incident' || message.type === 'hazard' ? { ...message.data, change: message.change } : message.data;
         void reply.sse.send({ event: message.type, data: payload }).catch(() => undefined);
       });
       reply.sse.onClose(() => {
