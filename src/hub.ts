@@ -27,12 +27,33 @@ import { EmbeddedBroker } from './transports/mqtt/broker.ts';
 import { AuthService } from './api/auth.ts';
 import { buildApi } from './api/server.ts';
 import { VERSION } from './version.ts';
+import { buildUplink } from './uplink/build.ts';
+import type { UplinkService } from './uplink/service.ts';
+import type { AuditLog as AuditLogType } from './store/audit.ts';
 
 export interface HubOptions {
   readonly log?: Logger;
   readonly clock?: Clock;
   /** Supervision cadence (ms): offline detection and escalation checks. */
   readonly tickMs?: number;
+}
+
+interface HubParts {
+  readonly config: GatehouseConfig;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly db: Db;
+  readonly broker: EmbeddedBroker;
+  readonly http: FastifyInstance;
+  readonly recorder: Recorder;
+  readonly devices: DeviceService;
+  readonly incidents: IncidentService;
+  readonly hazards: HazardService;
+  readonly live: LiveFeed;
+  readonly uplink: UplinkService;
+  readonly ingest: Ingest;
+  readonly clock: Clock;
+  readonly hazardCheck: (now: number) => void;
 }
 
 /**
@@ -43,22 +64,39 @@ export class Hub {
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
 
-  private constructor(
-    readonly config: GatehouseConfig,
-    readonly log: Logger,
-    readonly metrics: Metrics,
-    readonly db: Db,
-    readonly broker: EmbeddedBroker,
-    readonly http: FastifyInstance,
-    readonly recorder: Recorder,
-    readonly devices: DeviceService,
-    readonly incidents: IncidentService,
-    readonly live: LiveFeed,
-    private readonly ingest: Ingest,
-    private readonly clock: Clock,
-    readonly hazards: HazardService,
-    private readonly hazardCheck: (now: number) => void,
-  ) {}
+  readonly config: GatehouseConfig;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly db: Db;
+  readonly broker: EmbeddedBroker;
+  readonly http: FastifyInstance;
+  readonly recorder: Recorder;
+  readonly devices: DeviceService;
+  readonly incidents: IncidentService;
+  readonly hazards: HazardService;
+  readonly live: LiveFeed;
+  readonly uplink: UplinkService;
+  private readonly ingest: Ingest;
+  private readonly clock: Clock;
+  private readonly hazardCheck: (now: number) => void;
+
+  private constructor(parts: HubParts) {
+    this.config = parts.config;
+    this.log = parts.log;
+    this.metrics = parts.metrics;
+    this.db = parts.db;
+    this.broker = parts.broker;
+    this.http = parts.http;
+    this.recorder = parts.recorder;
+    this.devices = parts.devices;
+    this.incidents = parts.incidents;
+    this.hazards = parts.hazards;
+    this.live = parts.live;
+    this.uplink = parts.uplink;
+    this.ingest = parts.ingest;
+    this.clock = parts.clock;
+    this.hazardCheck = parts.hazardCheck;
+  }
 
   get httpPort(): number {
     const address = this.http.server.address();
@@ -90,7 +128,21 @@ export class Hub {
       const rejects = new RejectTracker(metrics, childLogger(log, 'ingest'));
       const devices = new DeviceService(config.devices, profileRegistry, new DeviceStateStore(db), rejects, live, metrics, startedAt);
       const engineConfig = engineConfigFrom(config);
-      const incidents = new IncidentService(db, incidentStore, new DrillStore(db), audit, engineConfig, newId, startedAt);
+      // The uplink and the incident service need each other (changes go up; a rejected uplink is an incident).
+      let incidentsRef: IncidentService | undefined;
+      let hazardsRef: HazardService | undefined;
+      const uplink = buildUplink(config, {
+        db,
+        now: () => clock.now(),
+        log: childLogger(log, 'uplink'),
+        metrics,
+        raise: (hit) => incidentsRef?.raise(hit, clock.now()),
+        heartbeat: () => campusHeartbeat(clock.now(), devices, incidentsRef!, hazardsRef!, audit, startedAt),
+      });
+      const incidents = new IncidentService(db, incidentStore, new DrillStore(db), audit, engineConfig, newId, startedAt, {
+        withinTransaction: (changes) => uplink.recordIncidents(changes),
+      });
+      incidentsRef = incidents;
       incidents.replayVisits(events.query({ from: startedAt - 48 * 3600_000, limit: 100_000, deviceIds: patrolCheckpoints(config) }).reverse());
       const incidentLog = childLogger(log, 'incidents');
       incidents.onChange((changes) => {
@@ -106,6 +158,7 @@ export class Hub {
           }
           live.publish({ type: 'incident', change: change.type, data: change.incident });
         }
+        uplink.wake(changes.some((c) => c.incident.severity === 'critical'));
       });
       const hazards = new HazardService({
         db,
@@ -114,8 +167,13 @@ export class Hub {
         files: new EvidenceFiles(config.storage.dir),
         settings: { ...config.hazards, zones: config.zones, timezone: config.calendar.timezone },
         newId,
+        withinTransaction: (change) => uplink.recordHazard(change),
       });
-      hazards.onChange((change) => live.publish({ type: 'hazard', change: change.type, data: change.hazard }));
+      hazardsRef = hazards;
+      hazards.onChange((change) => {
+        live.publish({ type: 'hazard', change: change.type, data: change.hazard });
+        uplink.wake(false);
+      });
       const testRecords = new DrillStore(db); // panic-button tests, recorded by the incident engine during drills
       const checkHazards = hazardCheck({
         hazards,
@@ -149,7 +207,7 @@ export class Hub {
         childLogger(log, 'mqtt'),
       );
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
-      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, version: VERSION });
+      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, version: VERSION });
 
       await broker.start();
       try {
@@ -159,7 +217,8 @@ export class Hub {
         throw new Error(`HTTP API cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
       }
 
-      const hub = new Hub(config, log, metrics, db, broker, http, recorder, devices, incidents, live, ingest, clock, hazards, checkHazards);
+      uplink.start();
+      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, ingest, clock, hazardCheck: checkHazards });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -214,6 +273,8 @@ export class Hub {
       this.recorder.flush();
       this.devices.persist(this.clock.now());
       await Promise.race([this.http.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      // Whatever was not delivered stays in the outbox for the next start.
+      await Promise.race([this.uplink.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
       this.db.close();
       this.log.info('stopped');
       this.log.flush?.();
@@ -238,4 +299,36 @@ function engineConfigFrom(config: GatehouseConfig): EngineConfig {
 
 function patrolCheckpoints(config: GatehouseConfig): string[] {
   return [...new Set(config.patrols.flatMap((p) => p.checkpoints))];
+}
+
+/** What the county hears every minute: is the campus watched, and how well. */
+function campusHeartbeat(
+  now: number,
+  devices: DeviceService,
+  incidents: IncidentService,
+  hazards: HazardService,
+  audit: AuditLogType,
+  startedAt: number,
+): Record<string, unknown> {
+  const list = devices.list();
+  const open = { critical: 0, high: 0, medium: 0, low: 0 };
+  let drills = 0;
+  for (const i of incidents.active()) {
+    if (i.drill) drills++;
+    else open[i.severity]++;
+  }
+  let openHazards = 0;
+  let overdueHazards = 0;
+  for (const c of hazards.countsByZone(now).values()) {
+    openHazards += c.open;
+    overdueHazards += c.overdue;
+  }
+  return {
+    devices: { total: list.length, online: list.filter((d) => d.online).length, offline: list.filter((d) => !d.online).length },
+    incidents: { open, drills },
+    hazards: { open: openHazards, overdue: overdueHazards },
+    auditHead: audit.head(),
+    version: VERSION,
+    uptimeSeconds: Math.round((now - startedAt) / 1000),
+  };
 }

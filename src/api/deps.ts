@@ -10,6 +10,7 @@ import type { EventStore } from '../store/events.ts';
 import type { IncidentStore } from '../store/incidents.ts';
 import type { AuthService } from './auth.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { UplinkService } from '../uplink/service.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -25,5 +26,6 @@ export interface ApiDeps {
   readonly hazards: HazardService;
   readonly live: LiveFeed;
   readonly audit: AuditLog;
+  readonly uplink: UplinkService;
   readonly version: string;
 }

@@ -15,6 +15,7 @@ import { liveRoutes } from './routes/liveRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { drillRoutes } from './routes/drillRoutes.ts';
 import { auditRoutes } from './routes/auditRoutes.ts';
+import { uplinkRoutes } from './routes/uplinkRoutes.ts';
 import { hazardRoutes } from './routes/hazardRoutes.ts';
 import { hazardEvidenceRoutes } from './routes/hazardEvidenceRoutes.ts';
 import { hazardExport } from './routes/hazardExport.ts';
@@ -100,6 +101,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => liveRoutes(scope, deps));
   await app.register(async (scope) => drillRoutes(scope, deps));
   await app.register(async (scope) => auditRoutes(scope, deps));
+  await app.register(async (scope) => uplinkRoutes(scope, deps));
   await app.register(async (scope) => hazardRoutes(scope, deps));
   await app.register(async (scope) => hazardEvidenceRoutes(scope, deps));
   await app.register(async (scope) => hazardExport(scope, deps));

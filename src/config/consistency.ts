@@ -83,6 +83,12 @@ export function checkConsistency(
       if (!parseRange(window)) errors.push(`patrols[${i}].windows[${j}]: "${window}" is not a time range like 21:00-22:00`);
     }
   }
+  const sinkIds = new Set<string>(['county']);
+  for (const [i, n] of (config.notifiers ?? []).entries()) {
+    if (sinkIds.has(n.id)) errors.push(`notifiers[${i}].id: "${n.id}" is taken (ids must be unique and not "county")`);
+    sinkIds.add(n.id);
+    for (const [j, z] of (n.zones ?? []).entries()) if (!zoneIds.has(z)) errors.push(`notifiers[${i}].zones[${j}]: unknown zone "${z}"`);
+  }
   if (config.mqtt?.url && config.mqtt.port !== undefined) {
     errors.push('mqtt: give either port (embedded broker) or url (external broker), not both');
   }

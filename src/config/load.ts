@@ -136,7 +136,18 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     mqtt,
     storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal' },
     series: raw.series ?? { backend: 'sqlite' },
-    ...(raw.uplink ? { uplink: raw.uplink } : {}),
+    ...(raw.uplink
+      ? {
+          uplink: {
+            url: raw.uplink.url,
+            secret: raw.uplink.secret,
+            heartbeatEvery: raw.uplink.heartbeatEvery ?? 60,
+            maxOutbox: raw.uplink.maxOutbox ?? 1_000_000,
+            timeout: raw.uplink.timeout ?? 10,
+          },
+        }
+      : {}),
+    notifiers: (raw.notifiers ?? []).map((n) => ({ ...n, minSeverity: n.minSeverity ?? 'high', hazards: n.hazards ?? true })),
     zones: raw.zones,
     devices,
     cards: raw.cards ?? [],

@@ -23,6 +23,8 @@ export const ZoneSchema = Type.Object(
     id: Id,
     name: Type.String({ minLength: 1 }),
     responsible: Type.Optional(Type.String()),
+    /** The responsible person's mobile number, to @mention them in group-robot notifications. */
+    mobile: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{5,15}$' })),
     /** When the zone is open; motion or intrusion outside these hours is an incident. Absent: always open. */
     openHours: Type.Optional(OpenHours),
   },
@@ -121,8 +123,35 @@ export const ConfigSchema = Type.Object(
         {
           url: Type.String({ pattern: '^https?://' }),
           secret: Type.String({ minLength: 16 }),
+          /** Seconds between campus heartbeats. */
+          heartbeatEvery: Type.Optional(Type.Number({ minimum: 5, maximum: 3600 })),
+          /** Outbox depth that raises the alarm (nothing is ever dropped). */
+          maxOutbox: Type.Optional(Type.Integer({ minimum: 100 })),
+          /** Seconds to wait for the platform's answer. */
+          timeout: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
         },
         { additionalProperties: false },
+      ),
+    ),
+    /** Group-robot webhooks that tell a zone's responsible person (WeCom / DingTalk). */
+    notifiers: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Id,
+            kind: Type.Enum(['wecom', 'dingtalk']),
+            url: Type.String({ pattern: '^https?://' }),
+            /** DingTalk "加签" secret (SEC…): the URL is signed with it. */
+            secret: Type.Optional(Type.String({ minLength: 8 })),
+            /** Only these zones (default: all). */
+            zones: Type.Optional(Type.Array(Id)),
+            /** Only incidents of at least this severity (default: high). */
+            minSeverity: Type.Optional(Severity),
+            /** Also hazards (opened, overdue, closed). Default true. */
+            hazards: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
       ),
     ),
     zones: Type.Array(ZoneSchema, { minItems: 1 }),

@@ -13,7 +13,14 @@ export interface GatehouseConfig {
   readonly mqtt: MqttConfig;
   readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full' };
   readonly series: { readonly backend: 'sqlite' | 'influx'; readonly url?: string; readonly database?: string };
-  readonly uplink?: { readonly url: string; readonly secret: string };
+  readonly uplink?: {
+    readonly url: string;
+    readonly secret: string;
+    readonly heartbeatEvery: number;
+    readonly maxOutbox: number;
+    readonly timeout: number;
+  };
+  readonly notifiers: readonly NotifierConfig[];
   readonly zones: readonly ZoneConfig[];
   readonly devices: readonly ResolvedDevice[];
   readonly cards: readonly { readonly card: string; readonly name: string }[];
@@ -52,3 +59,13 @@ export interface ResolvedDevice extends Readonly<DeviceConfig> {
 }
 
 export const BUILT_IN_HAZARD_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;
+
+export interface NotifierConfig {
+  readonly id: string;
+  readonly kind: 'wecom' | 'dingtalk';
+  readonly url: string;
+  readonly secret?: string | undefined;
+  readonly zones?: readonly string[] | undefined;
+  readonly minSeverity: 'critical' | 'high' | 'medium' | 'low';
+  readonly hazards: boolean;
+}

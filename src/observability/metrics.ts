@@ -71,6 +71,47 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly uplinkDepth = new Gauge({
+    name: 'gatehouse_uplink_depth',
+    help: 'Messages waiting in the outbox for a sink',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly uplinkOldestAge = new Gauge({
+    name: 'gatehouse_uplink_oldest_age_seconds',
+    help: 'Age of the oldest message a sink has not received',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly uplinkDelivered = new Counter({
+    name: 'gatehouse_uplink_delivered_total',
+    help: 'Messages a sink accepted (2xx)',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly uplinkFailures = new Counter({
+    name: 'gatehouse_uplink_failures_total',
+    help: 'Failed delivery attempts, by sink and outcome (retry or park)',
+    labelNames: ['sink', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly uplinkParked = new Gauge({
+    name: 'gatehouse_uplink_parked',
+    help: '1 while a sink is parked because the receiver rejects our messages',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly outboxRows = new Gauge({
+    name: 'gatehouse_outbox_rows',
+    help: 'Rows in the durable outbox (all sinks)',
+    registers: [this.registry],
+  });
+  readonly outboxCap = new Gauge({
+    name: 'gatehouse_outbox_cap',
+    help: 'Outbox depth at which the hub raises an alarm (uplink.maxOutbox)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
   }

@@ -95,6 +95,14 @@ export class IncidentService {
     return step.changes;
   }
 
+  /** Raise (or fold into) an incident about the hub itself; committed and published here. */
+  raise(hit: engine.Hit, now: number): Incident {
+    const step = engine.raise(this.state, hit, now, this.config, this.newId);
+    this.transaction(() => this.persist(step));
+    this.publish(step.changes);
+    return step.changes[0]!.incident;
+  }
+
   startDrill(zoneId: string | null, minutes: number, note: string | undefined, actor: Actor, now: number): Drill {
     const drill: Drill = { id: this.newId(), zoneId, startedAt: now, endsAt: now + minutes * 60_000, startedBy: actor.username };
     this.transaction(() => {

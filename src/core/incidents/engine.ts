@@ -3,6 +3,8 @@ import type { Incident, IncidentKind, Severity, TimelineEntry } from '../inciden
 import { GatehouseError } from '../errors.ts';
 import type { Calendar, WeeklyHours } from '../schedule.ts';
 import { DEFAULT_RULES, RECORDED_ON, afterHoursHit, repeatedDenials, singleEventHits, type DenialWindows, type Hit, type RulesConfig } from './rules.ts';
+
+export type { Hit };
 import { initialPatrolState, judgeRounds, recordVisit, type PatrolConfig, type PatrolState } from './patrols.ts';
 import { checklistFor, pendingMandatory, type Procedures } from './procedures.ts';
 
@@ -310,6 +312,12 @@ export function tick(state: EngineState, now: number, config: EngineConfig, newI
     }
   }
   return { state: next, changes, effects: noEffects };
+}
+
+/** An incident the hub raises about itself (the uplink is rejected, the outbox is nearly full). */
+export function raise(state: EngineState, hit: Hit, now: number, config: EngineConfig, newId: () => string): Step {
+  const applied = apply(state, hit, undefined, now, config, newId);
+  return { state: applied.state, changes: [applied.change], effects: noEffects };
 }
 
 /** Start a drill (the caller stores it). */

@@ -1,0 +1,40 @@
+import type { GatehouseConfig } from '../config/types.ts';
+import type { Db } from '../store/database.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Hit } from '../core/incidents/rules.ts';
+import { CountySink } from './sinks/county.ts';
+import { RobotSink } from './sinks/robot.ts';
+import type { Sink } from './sinks/sink.ts';
+import { UplinkService } from './service.ts';
+
+export interface UplinkDeps {
+  readonly db: Db;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly heartbeat: () => Readonly<Record<string, unknown>>;
+  readonly raise: (hit: Hit) => void;
+}
+
+/** The sinks the config asks for (the county platform, group robots) behind one outbox. */
+export function buildUplink(config: GatehouseConfig, deps: UplinkDeps): UplinkService {
+  const timeoutMs = (config.uplink?.timeout ?? 10) * 1000;
+  const sinks: Sink[] = [];
+  if (config.uplink) {
+    sinks.push(new CountySink({ url: config.uplink.url, secret: config.uplink.secret, campusId: config.campus.id, timeoutMs, now: deps.now }));
+  }
+  const zones = new Map(config.zones.map((z) => [z.id, z]));
+  for (const notifier of config.notifiers) {
+    sinks.push(new RobotSink({ config: notifier, zones, campusName: config.campus.name, timeoutMs, now: deps.now }));
+  }
+  return new UplinkService(deps.db, sinks, {
+    heartbeatEveryMs: (config.uplink?.heartbeatEvery ?? 60) * 1000,
+    maxOutbox: config.uplink?.maxOutbox ?? 1_000_000,
+    now: deps.now,
+    log: deps.log,
+    metrics: deps.metrics,
+    heartbeat: deps.heartbeat,
+    raise: deps.raise,
+  });
+}

@@ -1,0 +1,106 @@
+import { Pool } from 'undici';
+import type { NotifierConfig } from '../../config/types.ts';
+import { severityRank, type Severity } from '../../core/incident.ts';
+import type { OutboxRow } from '../outbox.ts';
+import { dingtalkSignedUrl } from '../signature.ts';
+import { outcomeOf, type SendOutcome, type Sink } from './sink.ts';
+
+/** Rate-limit answers that come back as HTTP 200 with an error code. */
+const RATE_LIMITED = new Set([45009 /* WeCom */, 130101 /* DingTalk */, 660026]);
+
+export interface RobotSinkOptions {
+  readonly config: NotifierConfig;
+  readonly zones: ReadonlyMap<string, { readonly name: string; readonly responsible?: string | undefined; readonly mobile?: string | undefined }>;
+  readonly campusName: string;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * A WeCom (企业微信) or DingTalk (钉钉) group robot that tells a zone's
+ * responsible person about serious incidents and hazards, @mentioning them.
+ */
+export class RobotSink implements Sink {
+  readonly id: string;
+  private readonly pool: Pool;
+  private readonly url: URL;
+
+  constructor(private readonly options: RobotSinkOptions) {
+    this.id = options.config.id;
+    this.url = new URL(options.config.url);
+    this.pool = new Pool(this.url.origin, { connections: 1, keepAliveTimeout: 30_000, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  }
+
+  accepts(row: OutboxRow): boolean {
+    const c = this.options.config;
+    if (c.zones && (!row.zoneId || !c.zones.includes(row.zoneId))) return false;
+    if (row.type === 'incident.opened' || row.type === 'incident.escalated') {
+      const severity = row.payload['severity'] as Severity | undefined;
+      return severity !== undefined && severityRank[severity] <= severityRank[c.minSeverity];
+    }
+    if (row.type === 'hazard.opened' || row.type === 'hazard.closed') return c.hazards;
+    if (row.type === 'hazard.updated') return c.hazards && row.payload['overdue'] === true && row.payload['escalated'] === true;
+    return false;
+  }
+
+  text(row: OutboxRow): { title: string; markdown: string; mobile?: string | undefined } {
+    const p = row.payload;
+    const zone = this.options.zones.get(row.zoneId ?? '');
+    const where = zone ? `${zone.name}${zone.responsible ? `（责任人 ${zone.responsible}）` : ''}` : (row.zoneId ?? '');
+    const drill = p['drill'] === true ? '【演练 DRILL】' : '';
+    const titles: Record<string, string> = {
+      'incident.opened': '告警',
+      'incident.escalated': '告警升级（无人确认）',
+      'hazard.opened': '新隐患',
+      'hazard.updated': '隐患逾期',
+      'hazard.closed': '隐患销号',
+    };
+    const title = `${drill}${this.options.campusName} ${titles[row.type] ?? row.type}`;
+    const lines = [
+      `### ${title}`,
+      `- ${String(p['title'] ?? '')}`,
+      `- 区域 Zone: ${where}`,
+      ...(p['severity'] ? [`- 级别 Severity: ${String(p['severity'])}`] : []),
+      ...(p['deadline'] ? [`- 整改期限 Deadline: ${String(p['deadline'])}`] : []),
+      `- 时间 Time: ${new Date(row.at).toISOString()}`,
+    ];
+    return { title, markdown: lines.join('\n'), mobile: zone?.mobile };
+  }
+
+  async send(row: OutboxRow, signal: AbortSignal): Promise<SendOutcome> {
+    const { title, markdown, mobile } = this.text(row);
+    const c = this.options.config;
+    const body =
+      c.kind === 'wecom'
+        ? { msgtype: 'markdown', markdown: { content: mobile ? `${markdown}\n<@${mobile}>` : markdown } }
+        : { msgtype: 'markdown', markdown: { title, text: mobile ? `${markdown}\n@${mobile}` : markdown }, at: { atMobiles: mobile ? [mobile] : [], isAtAll: false } };
+    const full = c.kind === 'dingtalk' && c.secret ? new URL(dingtalkSignedUrl(this.url.toString(), c.secret, this.options.now())) : this.url;
+    try {
+      const res = await this.pool.request({ method: 'POST', path: `${full.pathname}${full.search}`, body: JSON.stringify(body), signal, headers: { 'content-type': 'application/json' } });
+      const text = await res.body.text();
+      const http = outcomeOf(res.statusCode, text, undefined);
+      if (!http.ok) return http;
+      // Both robots answer 200 with { errcode, errmsg }.
+      let answer: { errcode?: number; errmsg?: string } = {};
+      try {
+        answer = JSON.parse(text) as typeof answer;
+      } catch {
+        return { ok: false, retry: true, error: `unreadable answer: ${text.slice(0, 100)}` };
+      }
+      if (!answer.errcode) return { ok: true };
+      const error = `errcode ${answer.errcode}: ${answer.errmsg ?? ''}`;
+      return RATE_LIMITED.has(answer.errcode) ? { ok: false, retry: true, error, retryAfterMs: 60_000 } : { ok: false, retry: false, status: 400, error };
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return { ok: false, retry: true, error: `${e.code ?? e.name}: ${e.message}` };
+    }
+  }
+
+  parkAdvice(): string {
+    return `notifier ${this.id} (${this.options.config.kind}) rejects our messages — check its webhook url${this.options.config.kind === 'dingtalk' ? ' and 加签 secret' : ''}`;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
