@@ -256,6 +256,7 @@ export class Hub {
     try {
       this.ingest.recordTransitions(this.devices.tick(now));
       this.incidents.tick(now);
+      this.uplink.tick(now);
     } catch (err) {
       this.log.error({ err }, 'supervision tick failed');
     }

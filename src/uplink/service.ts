@@ -82,11 +82,11 @@ export class UplinkService {
     if (!this.enabled) return;
     this.outbox.open(this.workers.map((w) => w.sink.id));
     for (const w of this.workers) w.start();
-    const heartbeat = setInterval(() => this.heartbeat(), this.options.heartbeatEveryMs);
     const housekeeping = setInterval(() => this.housekeeping(), 10_000);
-    for (const t of [heartbeat, housekeeping]) t.unref();
-    this.timers.push(heartbeat, housekeeping);
+    housekeeping.unref();
+    this.timers.push(housekeeping);
     this.housekeeping();
+    this.tick(this.options.now());
   }
 
   async stop(): Promise<void> {
@@ -117,7 +117,16 @@ export class UplinkService {
     for (const w of this.workers) w.wake(urgent);
   }
 
-  /** Queue a campus heartbeat now (also called by its timer). */
+  private lastHeartbeat = -Infinity;
+
+  /** Time passing (the hub's supervision tick, so a test clock drives it): a heartbeat every heartbeatEvery. */
+  tick(now: number): void {
+    if (!this.enabled || now - this.lastHeartbeat < this.options.heartbeatEveryMs) return;
+    this.lastHeartbeat = now;
+    this.heartbeat();
+  }
+
+  /** Queue a campus heartbeat now. */
   heartbeat(): void {
     if (!this.enabled) return;
     const now = this.options.now();

@@ -36,11 +36,13 @@ export async function startChildHub(options: {
   mqtt?: TestMqttOverrides;
   logLevel?: string;
   readyTimeoutMs?: number;
+  /** More YAML appended to the test config (e.g. an uplink section). */
+  extraYaml?: string;
 }): Promise<ChildHub> {
   const httpPort = options.httpPort ?? (await freePort());
   const mqttPort = options.mqttPort ?? (await freePort());
   const configFile = join(options.dataDir, 'gatehouse-test.yaml');
-  writeFileSync(configFile, testConfigYaml(options.dataDir, '', options.mqtt).replace('log: { level: warn }', `log: { level: ${options.logLevel ?? 'warn'} }`));
+  writeFileSync(configFile, testConfigYaml(options.dataDir, options.extraYaml ?? '', options.mqtt).replace('log: { level: warn }', `log: { level: ${options.logLevel ?? 'warn'} }`));
   const child = spawn(process.execPath, [join(ROOT, 'src/bin.js'), 'start', '--config', configFile], {
     cwd: ROOT,
     env: { ...process.env, GATEHOUSE_HTTP_PORT: String(httpPort), GATEHOUSE_MQTT_PORT: String(mqttPort) },
