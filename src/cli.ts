@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { AuditLog } from './store/audit.ts';
 import { parseArgs } from 'node:util';
 import { profileRegistry } from '../devices/index.ts';
-import { loadConfigFile } from './config/load.ts';
+import { loadConfigFile, parseConfig } from './config/load.ts';
 import type { GatehouseConfig } from './config/types.ts';
 import { hashPassword } from './auth/password.ts';
 import { Hub } from './hub.ts';
@@ -161,15 +162,49 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** Start a simulator as a child process and wait for its `READY <port>` line. */
+function startSimulator(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  // Own process group (Ctrl-C reaches the demo only, which stops the hub first) and an IPC channel (the child exits with us).
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true });
+  return new Promise((resolvePromise, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      const m = /^READY (\d+)$/m.exec(buffered);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.pipe(process.stdout);
+        resolvePromise({ child, port: Number(m[1]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}) before it was ready`)));
+  });
+}
+
 async function demo(configFile: string): Promise<void> {
-  const config = load(configFile);
+  // The county platform simulator, unless the config names a real one.
+  let text = readFileSync(configFile, 'utf8');
+  let county: { child: ChildProcess; port: number } | undefined;
+  if (!/^uplink:/m.test(text)) {
+    const secret = randomBytes(24).toString('hex');
+    county = await startSimulator([resolve(ROOT, 'simulators/county-platform/server.ts'), '--port', '0', '--secret', secret, '--quiet']);
+    text += `\nuplink: { url: "http://127.0.0.1:${county.port}/api/gatehouse", secret: "${secret}" }\n`;
+  }
+  const result = parseConfig(text, { profiles: profileRegistry });
+  if (!result.ok) {
+    county?.child.kill('SIGTERM');
+    process.stderr.write(`${configFile}: invalid config\n${result.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    process.exit(1);
+  }
+  const config = result.config;
   const hub = await startHub(config);
   const simulator = spawn(
     process.execPath,
     ['--import', 'tsx', resolve(ROOT, 'simulators/mqtt-devices/campus.ts'), '--config', configFile, '--url', `mqtt://127.0.0.1:${hub.mqttPort}`],
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true },
   );
-  const shutdown = stopOnSignals(hub, [simulator]);
+  const shutdown = stopOnSignals(hub, county ? [simulator, county.child] : [simulator]);
   simulator.on('exit', (code, signal) => {
     if (!shutdown.stopping) hub.log.warn({ code, signal }, 'the campus simulator stopped; the hub keeps running');
   });
@@ -178,11 +213,15 @@ async function demo(configFile: string): Promise<void> {
     [
       '',
       `  Gatehouse demo — ${config.campus.name} (${config.devices.length} simulated devices)`,
+      `  Console:    ${base}/`,
       `  API docs:   ${base}/docs`,
       `  Health:     ${base}/healthz     Metrics: ${base}/metrics`,
       `  Live feed:  ${base}/api/v1/live?access_token=…`,
       `  MQTT:       mqtt://localhost:${hub.mqttPort}  (username = device id, password = its secret)`,
       `  Sign in:    guard1 / guard1-demo, officer1 / officer1-demo, admin1 / admin1-demo`,
+      county
+        ? `  County:     simulated platform at http://127.0.0.1:${county.port}/ — what it received: http://127.0.0.1:${county.port}/_sim/received`
+        : `  County:     ${config.uplink?.url ?? '(no uplink configured)'}`,
       `  Data:       ${config.storage.dir}`,
       '  Ctrl-C stops it.',
       '',

@@ -114,3 +114,5 @@ const shutdown = (signal: string): void => {
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
+// Started by `gatehouse demo` with an IPC channel: when the demo goes (even killed), so do we.
+if (process.connected) process.on('disconnect', () => shutdown('SIGTERM'));

@@ -211,6 +211,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by `gatehouse demo` with an IPC channel: when the demo goes (even killed), so do we.
+  if (process.connected) process.on('disconnect', () => stop('SIGTERM'));
   if (options.duration !== undefined) setTimeout(() => stop(`--duration ${options.duration} s`), options.duration * 1000);
   await campus.start();
 }

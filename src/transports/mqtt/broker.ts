@@ -49,6 +49,8 @@ export class EmbeddedBroker {
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
   private readonly keepalives = new WeakMap<Client, number>();
+  /** Set while stopping: the broker's own closing of connections must not fire last wills into the store. */
+  private closing = false;
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -173,6 +175,10 @@ export class EmbeddedBroker {
       cb(null); // the hub's own publishes (commands)
       return;
     }
+    if (this.closing) {
+      cb(new Error('the hub is shutting down')); // e.g. last wills fired by our own close
+      return;
+    }
     const verdict = mayPublish(client.id, packet.topic);
     if (!verdict.ok) {
       this.metrics.mqttRefusals.inc({ operation: 'publish', reason: 'acl' });
@@ -213,6 +219,7 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
+    this.closing = true;
     const server = this.server;
     this.server = undefined;
     if (server) {
