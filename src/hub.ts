@@ -27,7 +27,10 @@ import { EmbeddedBroker } from './transports/mqtt/broker.ts';
 import { AuthService } from './api/auth.ts';
 import { buildApi } from './api/server.ts';
 import { VERSION } from './version.ts';
+import { GatehouseError } from './core/errors.ts';
 import { buildUplink } from './uplink/build.ts';
+import { buildTransports } from './transports/index.ts';
+import type { Transport } from './transports/transport.ts';
 import type { UplinkService } from './uplink/service.ts';
 import type { AuditLog as AuditLogType } from './store/audit.ts';
 
@@ -51,6 +54,7 @@ interface HubParts {
   readonly hazards: HazardService;
   readonly live: LiveFeed;
   readonly uplink: UplinkService;
+  readonly transports: readonly Transport[];
   readonly ingest: Ingest;
   readonly clock: Clock;
   readonly hazardCheck: (now: number) => void;
@@ -76,6 +80,7 @@ export class Hub {
   readonly hazards: HazardService;
   readonly live: LiveFeed;
   readonly uplink: UplinkService;
+  readonly transports: readonly Transport[];
   private readonly ingest: Ingest;
   private readonly clock: Clock;
   private readonly hazardCheck: (now: number) => void;
@@ -93,6 +98,7 @@ export class Hub {
     this.hazards = parts.hazards;
     this.live = parts.live;
     this.uplink = parts.uplink;
+    this.transports = parts.transports;
     this.ingest = parts.ingest;
     this.clock = parts.clock;
     this.hazardCheck = parts.hazardCheck;
@@ -206,10 +212,39 @@ export class Hub {
         metrics,
         childLogger(log, 'mqtt'),
       );
+      const transports = buildTransports(config, {
+        submit: (raw, done) => ingest.submit(raw, done),
+        lost: (id, reason) => {
+          const t = devices.lost(id, clock.now(), reason);
+          if (t) ingest.recordTransitions([t]);
+          ingest.recordFault(id, reason);
+        },
+        restored: (id, reason) => {
+          const t = devices.seen(id, clock.now(), reason);
+          if (t) ingest.recordTransitions([t]);
+        },
+        now: () => clock.now(),
+        log: childLogger(log, 'transport'),
+        metrics,
+      });
+      devices.setLinkStatus((id) => transports.find((t) => t.serves(id))?.status?.(id));
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
-      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, version: VERSION });
+      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, version: VERSION,
+        sendCommand: async (deviceId, command) => {
+          const device = devices.config(deviceId);
+          if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);
+          const transport = transports.find((t) => t.serves(deviceId));
+          if (transport?.command) return transport.command(deviceId, command);
+          if (profileRegistry.get(device.profile)?.transport === 'mqtt') {
+            // MQTT devices get it on devices/{id}/commands (QoS 1); the device acts on it.
+            return broker.publishCommand(deviceId, JSON.stringify({ name: command.name, args: command.args ?? {}, at: clock.now() }));
+          }
+          throw new GatehouseError('GH_COMMAND_UNSUPPORTED', `${deviceId} (${device.profile}) takes no commands`);
+        },
+      });
 
       await broker.start();
+      for (const t of transports) await t.start();
       try {
         await http.listen({ port: config.http.port, host: config.http.host });
       } catch (err) {
@@ -218,7 +253,7 @@ export class Hub {
       }
 
       uplink.start();
-      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, ingest, clock, hazardCheck: checkHazards });
+      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, ingest, clock, hazardCheck: checkHazards });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -271,6 +306,7 @@ export class Hub {
       // Live-feed streams never end by themselves: the HTTP server cuts them
       // (forceCloseConnections) rather than waiting for the console to go away.
       await this.broker.stop();
+      await Promise.allSettled(this.transports.map((t) => t.stop()));
       this.recorder.flush();
       this.devices.persist(this.clock.now());
       await Promise.race([this.http.close(), new Promise((r) => setTimeout(r, 2000).unref())]);

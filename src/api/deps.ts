@@ -11,6 +11,7 @@ import type { IncidentStore } from '../store/incidents.ts';
 import type { AuthService } from './auth.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { UplinkService } from '../uplink/service.ts';
+import type { DeviceCommand } from '../transports/transport.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -27,5 +28,7 @@ export interface ApiDeps {
   readonly live: LiveFeed;
   readonly audit: AuditLog;
   readonly uplink: UplinkService;
+  /** Send a command to a device through whichever transport serves it. */
+  readonly sendCommand: (deviceId: string, command: DeviceCommand) => Promise<void>;
   readonly version: string;
 }

@@ -72,6 +72,7 @@ export const DeviceSchema = Type.Object({
     lastDetail: Type.Optional(Type.String()),
     lastAt: Type.Optional(Type.Integer()),
   }),
+  link: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'transport health: serial port counters, camera subscription state' })),
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -93,6 +93,15 @@ export class Ingest {
     }
   }
 
+  /** A transport-level fault (port gone, credentials refused): a `device.fault` event naming the cause. */
+  recordFault(deviceId: string, reason: string): void {
+    const device = this.devices.config(deviceId);
+    if (!device) return;
+    const at = this.clock.now();
+    const event: GatehouseEvent = { id: this.newId(), deviceId, zoneId: device.zone, kind: 'device.fault', ts: at, receivedAt: at, data: { reason } };
+    this.recorder.record([{ event }], () => undefined);
+  }
+
   now(): number {
     return this.clock.now();
   }

@@ -16,6 +16,7 @@ export class DeviceService {
   readonly presence: Presence;
   private readonly byId: ReadonlyMap<string, ResolvedDevice>;
   private readonly dirty = new Set<string>();
+  private linkStatus: (deviceId: string) => Readonly<Record<string, unknown>> | undefined = () => undefined;
 
   constructor(
     devices: readonly ResolvedDevice[],
@@ -29,6 +30,11 @@ export class DeviceService {
     this.byId = new Map(devices.map((d) => [d.id, d]));
     this.presence = new Presence(devices, stateStore.all(), startedAt);
     this.updateGauges();
+  }
+
+  /** Where transport-level health comes from (set once the transports exist). */
+  setLinkStatus(source: (deviceId: string) => Readonly<Record<string, unknown>> | undefined): void {
+    this.linkStatus = source;
   }
 
   config(deviceId: string): ResolvedDevice | undefined {
@@ -96,7 +102,9 @@ export class DeviceService {
     const p = this.presence.get(deviceId);
     if (!device || !p) return undefined;
     const r = this.rejects.get(deviceId);
+    const link = this.linkStatus(deviceId);
     return {
+      ...(link ? { link } : {}),
       id: device.id,
       name: device.name,
       zoneId: device.zone,

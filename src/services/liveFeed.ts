@@ -13,6 +13,8 @@ export interface DeviceView {
   readonly lastSeen: number | null;
   readonly health: Readonly<Record<string, number | string | boolean>>;
   readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
+  /** Transport-level health: serial port and frame counters, camera subscription state… */
+  readonly link?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export type LiveMessage =

@@ -199,4 +199,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (sink, seq)
   ) WITHOUT ROWID;
   `,
+  // 4: reserved for time series (issue 7)
+  ``,
+  // 5: reserved for camera snapshots (issue 6)
+  ``,
+  // 6: reserved for serial devices (issue 5)
+  ``,
 ];

@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
 import { DeviceSchema } from '../schemas.ts';
+import { actorOf } from '../actor.ts';
+import { GatehouseError } from '../../core/errors.ts';
 
 export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -18,5 +20,37 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
     },
     async () => ({ items: deps.devices.list() }),
+  );
+
+  r.post(
+    '/api/v1/devices/:id/commands',
+    {
+      config: { roles: ['officer', 'admin'] },
+      schema: {
+        tags: ['devices'],
+        summary: 'Send a command to a device (e.g. { "name": "relay", "args": { "output": 0, "on": true } } to sound a siren or release a gate)',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 64 }),
+          args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        }),
+        response: { 202: Type.Object({ deviceId: Type.String(), name: Type.String(), sent: Type.Boolean() }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { id } = request.params;
+      const entry = { actor: actor.username, role: actor.role, action: 'device.command', objectType: 'device', objectId: id, source: actor.source, detail: { ...request.body } };
+      try {
+        await deps.sendCommand(id, request.body);
+      } catch (err) {
+        deps.audit.append({ ...entry, outcome: 'failed', detail: { ...entry.detail, error: err instanceof GatehouseError ? err.code : String(err) } }, deps.clock.now());
+        if (err instanceof GatehouseError) throw err;
+        throw new GatehouseError('GH_COMMAND_FAILED', (err as Error).message);
+      }
+      deps.audit.append({ ...entry, outcome: 'ok' }, deps.clock.now());
+      request.log.info({ deviceId: id, command: request.body.name }, 'command sent');
+      return reply.code(202).send({ deviceId: id, name: request.body.name, sent: true });
+    },
   );
 }

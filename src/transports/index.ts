@@ -1,0 +1,12 @@
+import type { GatehouseConfig } from '../config/types.ts';
+import type { Transport, TransportContext } from './transport.ts';
+
+/**
+ * The transports besides the embedded MQTT broker, built from the config. Each
+ * protocol adds its builder here (serial ports, ONVIF cameras).
+ */
+export function buildTransports(config: GatehouseConfig, ctx: TransportContext): Transport[] {
+  void config;
+  void ctx;
+  return [];
+}
