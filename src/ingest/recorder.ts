@@ -23,6 +23,7 @@ export type StoredListener = (events: readonly GatehouseEvent[]) => void;
 export class Recorder {
   private readonly queue: GroupCommit<RecordItem>;
   private readonly storedListeners = new Set<StoredListener>();
+  private readonly inTransaction: StoredListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -48,6 +49,14 @@ export class Recorder {
   /** `done` runs once every item is committed (or the batch failed). */
   record(items: readonly RecordItem[], done: Done): void {
     this.queue.enqueue(items, done);
+  }
+
+  /**
+   * Runs inside the group-commit transaction with the events it stored (time-series
+   * rollups, the InfluxDB queue): they commit together with the events or not at all.
+   */
+  withinTransaction(listener: StoredListener): void {
+    this.inTransaction.push(listener);
   }
 
   onStored(listener: StoredListener): () => void {
@@ -78,6 +87,7 @@ export class Recorder {
             for (const c of this.incidents.applyEvent(item.event, now)) changes.push(c);
           } else duplicates++;
         }
+        for (const listener of this.inTransaction) listener(stored);
       })();
     } catch (err) {
       this.incidents.restore(before);
