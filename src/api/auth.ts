@@ -23,7 +23,38 @@ export class AuthService {
     this.users = new Map(users.map((u) => [u.username, u]));
   }
 
-  async login(username: string, password: string): Promise<{ token: string; session: Session } | undefined> {
+  /** Failed sign-ins per username and per source address in the last minute. */
+  private readonly failures = new Map<string, number[]>();
+  /** Per username (guessing one account) and per address (spraying many names). */
+  private static readonly MAX_PER_USER = 5;
+  private static readonly MAX_PER_ADDRESS = 20;
+  private static readonly WINDOW_MS = 60_000;
+
+  /** True when this username or address has failed too often lately (checked before spending scrypt). */
+  throttled(username: string, source: string): boolean {
+    const now = this.clock.now();
+    const recent = (k: string): number => (this.failures.get(k) ?? []).filter((t) => now - t < AuthService.WINDOW_MS).length;
+    return recent(`u:${username}`) >= AuthService.MAX_PER_USER || recent(`a:${source}`) >= AuthService.MAX_PER_ADDRESS;
+  }
+
+  private recordFailure(username: string, source: string): void {
+    const now = this.clock.now();
+    for (const k of [`u:${username}`, `a:${source}`]) {
+      const recent = (this.failures.get(k) ?? []).filter((t) => now - t < AuthService.WINDOW_MS);
+      recent.push(now);
+      this.failures.set(k, recent);
+    }
+    if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of names
+  }
+
+  async login(username: string, password: string, source = 'unknown'): Promise<{ token: string; session: Session } | undefined> {
+    if (this.throttled(username, source)) throw new GatehouseError('GH_AUTH_THROTTLED');
+    const result = await this.check(username, password);
+    if (!result) this.recordFailure(username, source);
+    return result;
+  }
+
+  private async check(username: string, password: string): Promise<{ token: string; session: Session } | undefined> {
     const user = this.users.get(username);
     if (!user) {
       // Spend the same time as for a real user so timing does not reveal who exists.

@@ -19,6 +19,7 @@ export const ERRORS = {
   GH_NOTE_REQUIRED: { status: 400, text: 'resolving an incident needs a note saying what was found and done' },
   GH_AUTH_REQUIRED: { status: 401, text: 'sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/login' },
   GH_AUTH_FAILED: { status: 401, text: 'wrong username or password' },
+  GH_AUTH_THROTTLED: { status: 429, text: 'too many failed sign-ins; wait a minute and try again' },
   GH_TOKEN_EXPIRED: { status: 401, text: 'the session has expired or was signed out; sign in again' },
   GH_FORBIDDEN: { status: 403, text: 'your role may not do this' },
   GH_BAD_REQUEST: { status: 400, text: 'the request is not valid' },

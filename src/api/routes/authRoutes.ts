@@ -21,7 +21,14 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       },
     },
     async (request) => {
-      const result = await deps.auth.login(request.body.username, request.body.password);
+      let result;
+      try {
+        result = await deps.auth.login(request.body.username, request.body.password, request.ip);
+      } catch (err) {
+        request.log.warn({ username: request.body.username, remote: request.ip }, 'sign-in refused: too many failures');
+        deps.audit.append({ actor: request.body.username.slice(0, 64), action: 'login', source: request.ip, outcome: 'denied', detail: { reason: 'throttled' } }, deps.clock.now());
+        throw err;
+      }
       if (!result) {
         request.log.warn({ username: request.body.username, remote: request.ip }, 'failed sign-in');
         deps.audit.append({ actor: request.body.username.slice(0, 64), action: 'login', source: request.ip, outcome: 'failed' }, deps.clock.now());
