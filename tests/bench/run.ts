@@ -1,0 +1,329 @@
+// `npm run bench` (`-- --quick` for a short run): Gatehouse (A) against bare
+// aedes (B) and Node-RED doing the same work (C), in alternating rounds, every
+// figure a ratio against a baseline measured in the same run (shared, noisy
+// machines). The last line is one JSON object.
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { cleanup, freePort, median, percentile, rssMiB, run, sleep, stop, tempDir, forget, waitLine } from './lib/procs.ts';
+import { BENCH_PASSWORD, ROOT, devices, installNodeRed, startBare, startGatehouse, startNodeRed, waitHttp, type Device } from './lib/targets.ts';
+import { seedEvents } from './lib/seed.ts';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, skip: { type: 'string', default: '' } } });
+const QUICK = values.quick;
+const SKIP = new Set(values.skip.split(',').filter(Boolean));
+const ROUNDS = QUICK ? 2 : 5;
+const INGEST_EVENTS = QUICK ? 12_000 : 40_000;
+const CLIENTS = 20;
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const optionsDir = tempDir('gh-bench-opts-');
+let loadgens = 0;
+
+interface LoadResult {
+  sent: number;
+  acked: number;
+  seconds: number;
+  cpuPct: number;
+  ackP50Ms: number;
+  ackP99Ms: number;
+  maxLagMs: number;
+}
+
+/** Start the load generator, connect its clients, then run it. */
+async function loadgen(options: Record<string, unknown>, beforeGo?: () => Promise<void>): Promise<{ result: Promise<LoadResult>; release: () => void }> {
+  const file = join(optionsDir, `loadgen-${++loadgens}.json`);
+  writeFileSync(file, JSON.stringify(options));
+  const child = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/loadgen.ts'), file]);
+  await waitLine(child, /"type":"ready"/, 120_000);
+  await beforeGo?.();
+  const result = waitLine(child, /^(\{"type":"done".*)$/, 600_000).then((m) => JSON.parse(m[1]!) as LoadResult);
+  child.stdin!.write('go\n');
+  return {
+    result,
+    release: () => {
+      child.stdin!.write('exit\n');
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    },
+  };
+}
+
+// ------------------------------------------------------------------ ingest
+
+interface IngestRound {
+  a: number;
+  b: number;
+  c: number | null;
+  cpu: number;
+  valid: boolean;
+}
+
+async function ingestRound(nodeRedDir: string | null, upstream: string): Promise<IngestRound> {
+  const devs = devices(CLIENTS);
+  let cpu = 0;
+  // B: bare aedes
+  const bare = await startBare();
+  const lb = await loadgen({ url: bare.mqttUrl, devices: devs, mode: 'max', count: INGEST_EVENTS, window: 50 });
+  const rb = await lb.result;
+  lb.release();
+  await bare.stop();
+  cpu = Math.max(cpu, rb.cpuPct);
+  const b = rb.acked / rb.seconds;
+
+  // A: Gatehouse, every event committed before its PUBACK
+  const gh = await startGatehouse({ devices: devs });
+  const la = await loadgen({ url: gh.mqttUrl, devices: devs, mode: 'max', count: INGEST_EVENTS, window: 50 });
+  const ra = await la.result;
+  la.release();
+  const committed = gh.committed();
+  await gh.stop();
+  forget(gh.dataDir);
+  cpu = Math.max(cpu, ra.cpuPct);
+  if (committed < ra.acked) throw new Error(`Gatehouse acknowledged ${ra.acked} but committed ${committed}`);
+  const a = ra.acked / ra.seconds;
+
+  // C: Node-RED: counted where work lands (rows committed), not publisher acks
+  let c: number | null = null;
+  if (nodeRedDir) {
+    const nr = await startNodeRed(nodeRedDir, upstream);
+    const started = performance.now();
+    const lc = await loadgen({ url: nr.mqttUrl, devices: devs, mode: 'max', count: INGEST_EVENTS, window: 50 });
+    const rc = await lc.result;
+    lc.release();
+    cpu = Math.max(cpu, rc.cpuPct);
+    let rows = 0;
+    let lastChange = performance.now();
+    for (;;) {
+      const now = nr.committed();
+      if (now !== rows) {
+        rows = now;
+        lastChange = performance.now();
+      }
+      if (rows >= rc.acked || performance.now() - lastChange > 3000) break;
+      await sleep(50);
+    }
+    c = rows / ((lastChange - started) / 1000);
+    await nr.stop();
+  }
+  return { a, b, c, cpu, valid: cpu <= 90 };
+}
+
+// ------------------------------------------------------------------ latency
+
+interface LatencyResult {
+  sseP99: number;
+  sseP50: number;
+  uplinkP99: number;
+  uplinkP50: number;
+  bareP99: number;
+  eventLoopP99Ms: number;
+  background: number;
+  lost: number;
+}
+
+async function latency(background: number): Promise<LatencyResult> {
+  const secret = randomBytes(16).toString('hex');
+  const seconds = QUICK ? 10 : 30;
+  const panics = QUICK ? 30 : 100;
+  const intervalMs = Math.floor((seconds * 1000 * 0.8) / panics);
+  const devs = devices(CLIENTS);
+  const panicDevice: Device = { id: 'panic-probe', password: 'secret-panic-probe' };
+
+  // A
+  const probe = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/probe.ts'), JSON.stringify({ secret })]);
+  const countyUrl = (JSON.parse((await waitLine(probe, /^(\{"type":"county".*)$/))[1]!) as { url: string }).url;
+  const gh = await startGatehouse({ devices: [...devs, panicDevice], uplink: { url: countyUrl, secret } });
+  const bg = await loadgen({ url: gh.mqttUrl, devices: devs, mode: 'rate', rate: background, seconds });
+  probe.stdin!.write(`${JSON.stringify({ mode: 'gatehouse', mqttUrl: gh.mqttUrl, device: panicDevice, http: gh.http, username: 'bench', password: BENCH_PASSWORD, panics, intervalMs })}\n`);
+  const pa = JSON.parse((await waitLine(probe, /^(\{"type":"done".*)$/, 600_000))[1]!) as { sse: { p50: number; p99: number }; uplink: { p50: number; p99: number }; lost: { sse: number; uplink: number } };
+  await bg.result;
+  bg.release();
+  const metrics = await (await fetch(`${gh.http}/metrics`)).text();
+  const lag = Number(/^gatehouse_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(metrics)?.[1] ?? NaN) * 1000;
+  await gh.stop();
+  forget(gh.dataDir);
+
+  // B: bare aedes publish → subscribe under the same background
+  const bare = await startBare();
+  const probeB = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/probe.ts'), '{}']);
+  await waitLine(probeB, /"type":"county"/);
+  const bgB = await loadgen({ url: bare.mqttUrl, devices: devs, mode: 'rate', rate: background, seconds });
+  probeB.stdin!.write(`${JSON.stringify({ mode: 'bare', mqttUrl: bare.mqttUrl, device: panicDevice, panics, intervalMs })}\n`);
+  const pb = JSON.parse((await waitLine(probeB, /^(\{"type":"done".*)$/, 600_000))[1]!) as { sse: { p99: number } };
+  await bgB.result;
+  bgB.release();
+  await bare.stop();
+  return {
+    sseP99: pa.sse.p99,
+    sseP50: pa.sse.p50,
+    uplinkP99: pa.uplink.p99,
+    uplinkP50: pa.uplink.p50,
+    bareP99: pb.sse.p99,
+    eventLoopP99Ms: lag,
+    background,
+    lost: pa.lost.sse + pa.lost.uplink,
+  };
+}
+
+// ------------------------------------------------------------------ memory
+
+async function memory(n: number): Promise<{ a: number; b: number }> {
+  const devs = devices(n, 'idle');
+  const gh = await startGatehouse({ devices: devs });
+  const la = await loadgen({ url: gh.mqttUrl, devices: devs, mode: 'idle', seconds: 3, keepalive: 120 });
+  await la.result;
+  const a = rssMiB(gh.pid);
+  la.release();
+  await gh.stop();
+  forget(gh.dataDir);
+  const bare = await startBare();
+  const lb = await loadgen({ url: bare.mqttUrl, devices: devs, mode: 'idle', seconds: 3, keepalive: 120 });
+  await lb.result;
+  const b = rssMiB(bare.pid);
+  lb.release();
+  await bare.stop();
+  return { a, b };
+}
+
+// ------------------------------------------------------------------ query and start-up
+
+async function queryAndStartup(): Promise<{ httpP99: number; rawP99: number; usesIndex: boolean; startupA: number; startupMin: number }> {
+  const devs = devices(1000, 'dev');
+  const dataDir = tempDir('gh-bench-1m-');
+  const seeded = performance.now();
+  seedEvents(dataDir, devs, 1_000_000);
+  log(`  seeded 1,000,000 events in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+
+  // raw better-sqlite3, the same SQL the API runs
+  const db = new Database(join(dataDir, 'gatehouse.db'), { readonly: true });
+  const sql = 'SELECT id, device_id, zone_id, kind, ts, received_at, data FROM events WHERE device_id = @deviceId AND ts >= @from ORDER BY ts DESC, rowid DESC LIMIT @limit';
+  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ deviceId: 'dev-7', from: 0, limit: 100 }) as { detail: string }[]).map((r) => r.detail).join('; ');
+  const usesIndex = /USING INDEX events_device_ts/.test(plan);
+  const stmt = db.prepare(sql);
+  const raw: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const t0 = performance.now();
+    stmt.all({ deviceId: `dev-${i % 1000}`, from: Date.now() - 24 * 3600_000, limit: 1000 });
+    raw.push(performance.now() - t0);
+  }
+  db.close();
+
+  const startupA: number[] = [];
+  const startupMin: number[] = [];
+  for (let r = 0; r < (QUICK ? 2 : 5); r++) {
+    const [hp, mp] = [await freePort(), await freePort()];
+    const t0 = performance.now();
+    const min = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/minimal.ts'), String(hp), String(mp)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitHttp(`http://127.0.0.1:${hp}/healthz`, min);
+    startupMin.push(performance.now() - t0);
+    await stop(min);
+    const t1 = performance.now();
+    const gh = await startGatehouse({ devices: devs, dataDir });
+    startupA.push(performance.now() - t1);
+    if (r < (QUICK ? 1 : 4)) await gh.stop();
+    else {
+      // the API query on the last start
+      const login = await fetch(`${gh.http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: BENCH_PASSWORD }) });
+      const { token } = (await login.json()) as { token: string };
+      const http: number[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const from = Date.now() - 24 * 3600_000;
+        const t0 = performance.now();
+        const res = await fetch(`${gh.http}/api/v1/events?deviceId=dev-${i % 1000}&from=${from}&limit=1000`, { headers: { authorization: `Bearer ${token}` } });
+        await res.arrayBuffer();
+        http.push(performance.now() - t0);
+      }
+      await gh.stop();
+      forget(dataDir);
+      http.sort((x, y) => x - y);
+      raw.sort((x, y) => x - y);
+      return { httpP99: percentile(http, 0.99), rawP99: percentile(raw, 0.99), usesIndex, startupA: median(startupA), startupMin: median(startupMin) };
+    }
+  }
+  throw new Error('unreachable');
+}
+
+// ------------------------------------------------------------------ main
+
+const started = performance.now();
+const upstreamPort = await freePort();
+const { createServer } = await import('node:http');
+const upstream = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.end('ok'));
+}).listen(upstreamPort, '127.0.0.1');
+const upstreamUrl = `http://127.0.0.1:${upstreamPort}/upstream`;
+
+log(`Gatehouse benchmark${QUICK ? ' (quick)' : ''}: ${ROUNDS} rounds, ${INGEST_EVENTS} QoS 1 events of 200 bytes from ${CLIENTS} devices per ingest round`);
+const nodeRed = SKIP.has('nodered')
+  ? Promise.resolve<string | null>(null)
+  : installNodeRed().catch((err: unknown) => {
+      log(`  Node-RED unavailable: ${(err as Error).message.split('\n')[0]}`);
+      return null;
+    });
+
+const rounds: IngestRound[] = [];
+if (!SKIP.has('ingest')) {
+  const dir = await nodeRed;
+  for (let r = 1; r <= ROUNDS; r++) {
+    const round = await ingestRound(dir, upstreamUrl);
+    rounds.push(round);
+    log(
+      `  ingest round ${r}: A ${round.a.toFixed(0)}/s  B ${round.b.toFixed(0)}/s  C ${round.c === null ? '—' : `${round.c.toFixed(0)}/s`}  A/B ${(round.a / round.b).toFixed(2)}  A/C ${round.c ? (round.a / round.c).toFixed(2) : '—'}  loadgen CPU ${round.cpu.toFixed(0)}%${round.valid ? '' : '  INVALID (load generator > 90% of a core)'}`,
+    );
+  }
+}
+const valid = rounds.filter((r) => r.valid);
+const ratiosAB = valid.map((r) => r.a / r.b);
+const ratiosAC = valid.filter((r) => r.c).map((r) => r.a / r.c!);
+const medianB = median(valid.map((r) => r.b));
+
+let lat: LatencyResult | undefined;
+if (!SKIP.has('latency')) {
+  // 5,000 events/s, or 80% of what bare aedes sustained here if that is less.
+  const background = Math.round(Math.min(5000, 0.8 * (Number.isFinite(medianB) ? medianB : 5000)));
+  lat = await latency(background);
+  log(
+    `  latency under ${lat.background} events/s: panic → SSE p50 ${lat.sseP50.toFixed(1)} ms p99 ${lat.sseP99.toFixed(1)} ms; panic → county p50 ${lat.uplinkP50.toFixed(1)} ms p99 ${lat.uplinkP99.toFixed(1)} ms; bare publish → subscribe p99 ${lat.bareP99.toFixed(1)} ms; hub event-loop lag p99 ${lat.eventLoopP99Ms.toFixed(1)} ms; lost ${lat.lost}`,
+  );
+}
+
+let mem1k: { a: number; b: number } | undefined;
+let mem5k: { a: number; b: number } | undefined;
+if (!SKIP.has('memory')) {
+  mem1k = await memory(1000);
+  log(`  RSS with 1,000 idle devices: A ${mem1k.a.toFixed(0)} MiB, B ${mem1k.b.toFixed(0)} MiB, A/B ${(mem1k.a / mem1k.b).toFixed(2)}`);
+  mem5k = await memory(5000);
+  log(`  RSS with 5,000 idle devices: A ${mem5k.a.toFixed(0)} MiB, B ${mem5k.b.toFixed(0)} MiB, A/B ${(mem5k.a / mem5k.b).toFixed(2)}`);
+}
+
+let qs: Awaited<ReturnType<typeof queryAndStartup>> | undefined;
+if (!SKIP.has('query')) {
+  qs = await queryAndStartup();
+  log(`  24 h of one device over 1,000,000 events: API p99 ${qs.httpP99.toFixed(2)} ms, raw SQLite p99 ${qs.rawP99.toFixed(3)} ms, index used: ${qs.usesIndex}`);
+  log(`  start-up with 1,000 devices and 1,000,000 events: ${qs.startupA.toFixed(0)} ms vs minimal process ${qs.startupMin.toFixed(0)} ms, ratio ${(qs.startupA / qs.startupMin).toFixed(2)}`);
+}
+upstream.close();
+cleanup();
+
+const fmt = (x: number | undefined, digits = 2): number | null => (x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+const summary = {
+  ingestRatio: fmt(median(ratiosAB)),
+  ingestRatioMin: fmt(Math.min(...ratiosAB)),
+  ingestRatioMax: fmt(Math.max(...ratiosAB)),
+  ingestVsNodeRed: ratiosAC.length ? fmt(median(ratiosAC)) : null,
+  panicToSseP99Ms: fmt(lat?.sseP99, 1),
+  bareP99Ms: fmt(lat?.bareP99, 1),
+  panicToUplinkP99Ms: fmt(lat?.uplinkP99, 1),
+  rssRatio1k: fmt(mem1k ? mem1k.a / mem1k.b : undefined),
+  rssRatio5k: fmt(mem5k ? mem5k.a / mem5k.b : undefined),
+  query24hP99Ms: fmt(qs?.httpP99, 3),
+  startupRatio: fmt(qs ? qs.startupA / qs.startupMin : undefined),
+  rounds: rounds.length,
+  invalidRounds: rounds.length - valid.length,
+  loadGenCpuMax: fmt(Math.max(...rounds.map((r) => r.cpu)), 0),
+  seconds: Math.round((performance.now() - started) / 1000),
+};
+log(JSON.stringify(summary));
+process.exit(0);
