@@ -13,6 +13,7 @@ import { DeviceStateStore } from './store/deviceState.ts';
 import { SessionStore } from './store/sessions.ts';
 import { AuditLog } from './store/audit.ts';
 import { DrillStore } from './store/drills.ts';
+import { Checkpointer } from './store/checkpointer.ts';
 import { HazardStore } from './store/hazards.ts';
 import { EvidenceFiles } from './store/evidenceFiles.ts';
 import { HazardService } from './services/hazards.ts';
@@ -55,6 +56,7 @@ interface HubParts {
   readonly live: LiveFeed;
   readonly uplink: UplinkService;
   readonly transports: readonly Transport[];
+  readonly checkpointer: Checkpointer;
   readonly ingest: Ingest;
   readonly clock: Clock;
   readonly hazardCheck: (now: number) => void;
@@ -81,6 +83,7 @@ export class Hub {
   readonly live: LiveFeed;
   readonly uplink: UplinkService;
   readonly transports: readonly Transport[];
+  private readonly checkpointer: Checkpointer;
   private readonly ingest: Ingest;
   private readonly clock: Clock;
   private readonly hazardCheck: (now: number) => void;
@@ -99,6 +102,7 @@ export class Hub {
     this.live = parts.live;
     this.uplink = parts.uplink;
     this.transports = parts.transports;
+    this.checkpointer = parts.checkpointer;
     this.ingest = parts.ingest;
     this.clock = parts.clock;
     this.hazardCheck = parts.hazardCheck;
@@ -125,6 +129,8 @@ export class Hub {
     }
 
     const db = openDatabase({ dir: config.storage.dir, synchronous: config.storage.synchronous });
+    const checkpointer = new Checkpointer(db, childLogger(log, 'store'));
+    checkpointer.start();
     try {
       const events = new EventStore(db);
       const incidentStore = new IncidentStore(db);
@@ -194,7 +200,7 @@ export class Hub {
       recorder.onStored((stored) => {
         for (const event of stored) live.publish({ type: 'event', data: event });
       });
-      const ingest = new Ingest(devices, profileRegistry, recorder, rejects, clock, newId);
+      const ingest = new Ingest(devices, profileRegistry, recorder, rejects, clock, newId, childLogger(log, 'ingest'));
 
       const secrets = new Map(config.devices.filter((d) => d.secret).map((d) => [d.id, d.secret!]));
       const broker = new EmbeddedBroker(
@@ -253,7 +259,7 @@ export class Hub {
       }
 
       uplink.start();
-      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, ingest, clock, hazardCheck: checkHazards });
+      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, checkpointer, ingest, clock, hazardCheck: checkHazards });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -261,6 +267,7 @@ export class Hub {
       );
       return hub;
     } catch (err) {
+      await checkpointer.stop();
       db.close();
       throw err;
     }
@@ -312,6 +319,7 @@ export class Hub {
       await Promise.race([this.http.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
       // Whatever was not delivered stays in the outbox for the next start.
       await Promise.race([this.uplink.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
+      await this.checkpointer.stop();
       this.db.close();
       this.log.info('stopped');
       this.log.flush?.();
