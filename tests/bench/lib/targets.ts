@@ -156,8 +156,19 @@ export async function startNodeRed(dir: string, upstream: string): Promise<NodeR
     { id: 'tab', type: 'tab', label: 'bench' },
     { id: 'broker', type: 'mqtt-broker', broker: '127.0.0.1', port: String(brokerPort), clientid: 'node-red', protocolVersion: '4', keepalive: '60', cleansession: true },
     { id: 'db', type: 'sqlitedb', db: dbFile, mode: 'RWC' },
-    { id: 'init', type: 'inject', z: 'tab', once: true, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', wires: [['schema']] },
-    { id: 'schema', type: 'sqlite', z: 'tab', mydb: 'db', sqlquery: 'fixed', sql: 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, device TEXT, kind TEXT, ts INTEGER, data TEXT);', wires: [[]] },
+    // "batch" mode runs every statement in msg.topic (db.exec); "fixed" would run only the first.
+    {
+      id: 'init',
+      type: 'inject',
+      z: 'tab',
+      once: true,
+      onceDelay: 0.5,
+      topic: 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, device TEXT, kind TEXT, ts INTEGER, data TEXT);',
+      payload: '',
+      payloadType: 'date',
+      wires: [['schema']],
+    },
+    { id: 'schema', type: 'sqlite', z: 'tab', mydb: 'db', sqlquery: 'batch', wires: [[]] },
     { id: 'in', type: 'mqtt in', z: 'tab', topic: 'devices/+/events', qos: '1', datatype: 'json', broker: 'broker', wires: [['params', 'alarm']] },
     {
       id: 'params',
