@@ -36,7 +36,7 @@ describe('county uplink (in-process hub and platform)', () => {
   it('a panic reaches the platform signed, in order, once; its lifecycle follows', async () => {
     const device = await pool.connect(t.mqtt, 'panic-1');
     await device.publishAsync('devices/panic-1/events', eventPayload('alarm.panic', { seq: 1 }), { qos: 1 });
-    const opened = await waitFor(() => platform.received().items.find((i) => i.type === 'incident.opened'), 3000, 'incident.opened at the platform');
+    const opened = await waitFor(() => platform.received().items.find((i) => i.type === 'incident.opened' && i.payload['kind'] === 'panic'), 3000, 'incident.opened at the platform');
     expect(opened.campusId).toBe('test-school');
     expect(opened.payload).toMatchObject({ kind: 'panic', severity: 'critical', zoneId: 'building-a', drill: false });
     const id = opened.payload['id'] as string;

@@ -1,0 +1,65 @@
+import { useStore } from '../services/store.ts';
+import { select } from '../services/controller.ts';
+import { alarming } from '../lib/queue.ts';
+import { formatClock, incidentHeadline } from '../lib/format.ts';
+
+/** Amber, striped, impossible to miss: a drill is on and its incidents are marked. */
+export function DrillBanner() {
+  const s = useStore('meta', 'clock');
+  const now = Date.now();
+  const drills = s.drills.filter((d) => d.endsAt > now);
+  if (drills.length === 0) return null;
+  return (
+    <div class="drill-banner" role="status" data-drill-active="true">
+      {drills.map((d) => (
+        <div key={d.id}>{s.t('drill.banner', { where: d.zoneId ? s.zoneName(d.zoneId) : s.t('drill.campus'), time: formatClock(d.endsAt, s.lang) })}</div>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Red and flashing while a critical incident waits for acknowledgement. Muting
+ * the sound never hides it: only acknowledging does.
+ */
+export function AlarmBanner() {
+  const s = useStore('incidents', 'meta', 'devices', 'sound');
+  const open = alarming(s.data.incidents.values());
+  const first = open[0];
+  if (!first) return null;
+  const what = incidentHeadline(first, s.lang, (id) => s.zoneName(id), (id) => s.data.devices.get(id)?.name);
+  return (
+    <div class="alarm-banner flash" role="alert" data-alarm="on">
+      <span class="alarm-text">
+        {first.drill && <span class="drill-tag">{s.t('alarm.drill')}</span>}
+        {s.t('alarm.banner', { what })}
+        {open.length > 1 && <span class="alarm-more"> {s.t('alarm.more', { count: open.length - 1 })}</span>}
+      </span>
+      <button
+        class="alarm-show"
+        onClick={() => {
+          s.screen = 'queue';
+          select(first.id);
+        }}
+      >
+        {s.t('alarm.show')}
+      </button>
+    </div>
+  );
+}
+
+export function Toasts() {
+  const s = useStore('ui');
+  return (
+    <div class="toasts" aria-live="assertive">
+      {s.toasts.map((toast) => (
+        <div key={toast.id} class={`toast ${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'}>
+          <span>{toast.text}</span>
+          <button class="link" aria-label={s.t('common.dismiss')} onClick={() => s.dismiss(toast.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

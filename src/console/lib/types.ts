@@ -1,0 +1,194 @@
+/**
+ * What the console reads from the HTTP API (DESIGN.md "HTTP API contract" and
+ * /docs). The console depends on the API only, never on the hub's modules.
+ */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Role = 'guard' | 'officer' | 'admin';
+export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface Session {
+  readonly token: string;
+  readonly username: string;
+  readonly role: Role;
+  readonly expiresAt: number;
+}
+
+export interface ProcedureStep {
+  readonly step: string;
+  readonly mandatory: boolean;
+  readonly doneAt?: number;
+  readonly doneBy?: string;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly kind: string;
+  readonly severity: Severity;
+  readonly zoneId: string;
+  readonly deviceId?: string;
+  readonly title: string;
+  readonly status: IncidentStatus;
+  readonly openedAt: number;
+  readonly acknowledgedAt?: number;
+  readonly acknowledgedBy?: string;
+  readonly escalatedAt?: number;
+  readonly escalationLevel: number;
+  readonly resolvedAt?: number;
+  readonly resolvedBy?: string;
+  readonly note?: string;
+  readonly eventIds: readonly string[];
+  readonly count: number;
+  readonly drill: boolean;
+  readonly lastEventAt: number;
+  readonly procedure: readonly ProcedureStep[];
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface TimelineEntry {
+  readonly at: number;
+  readonly type: string;
+  readonly actor?: string;
+  readonly eventId?: string;
+  readonly eventKind?: string;
+  readonly note?: string;
+}
+
+/** Camera snapshots on an incident (being added to GET /api/v1/incidents/{id}). */
+export interface Snapshot {
+  readonly id: string;
+  readonly url: string;
+  readonly at?: number;
+  readonly deviceId?: string;
+  readonly mime?: string;
+}
+
+export interface IncidentDetail extends Incident {
+  readonly timeline: readonly TimelineEntry[];
+  readonly snapshots?: readonly Snapshot[];
+}
+
+export interface Device {
+  readonly id: string;
+  readonly name?: string;
+  readonly zoneId: string;
+  readonly profile: string;
+  readonly transport: string;
+  readonly online: boolean;
+  readonly lastSeen: number | null;
+  readonly health: Readonly<Record<string, number | string | boolean>>;
+  readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
+  readonly link?: Readonly<Record<string, unknown>>;
+}
+
+export interface GateEvent {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly zoneId: string;
+  readonly kind: string;
+  readonly ts: number;
+  readonly receivedAt: number;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export type HazardStatus = 'open' | 'rectifying' | 'closed';
+
+export interface Hazard {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly category: string;
+  readonly zoneId: string;
+  readonly responsible: string;
+  readonly deadline: string;
+  readonly status: HazardStatus;
+  readonly overdue: boolean;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly updatedAt: number;
+  readonly closedAt?: number;
+  readonly closedBy?: string;
+  readonly note?: string;
+  readonly source: 'person' | 'system';
+}
+
+export interface HazardHistoryEntry {
+  readonly at: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly changes?: Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
+  readonly note?: string;
+}
+
+export interface Evidence {
+  readonly id: string;
+  readonly mime: string;
+  readonly size: number;
+  readonly uploadedAt: number;
+  readonly uploadedBy: string;
+}
+
+export interface HazardDetail extends Hazard {
+  readonly history: readonly HazardHistoryEntry[];
+  readonly evidence: readonly Evidence[];
+}
+
+export interface Zone {
+  readonly id: string;
+  readonly name: string;
+  readonly responsible?: string;
+  readonly openIncidents: number;
+  readonly openHazards: number;
+  readonly overdueHazards: number;
+  readonly devices: number;
+  readonly devicesOffline: number;
+}
+
+export interface Drill {
+  readonly id: string;
+  readonly zoneId: string | null;
+  readonly startedAt: number;
+  readonly endsAt: number;
+  readonly startedBy: string;
+}
+
+export interface SinkStatus {
+  readonly sink: string;
+  readonly state: string;
+  readonly depth: number;
+  readonly oldestUndeliveredAgeMs: number | null;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+  readonly parked: { readonly seq: number; readonly status: number; readonly reason: string; readonly at: number } | null;
+}
+
+export interface UplinkStatus {
+  readonly enabled: boolean;
+  readonly depth: number;
+  readonly lastDeliveryAt: number | null;
+  readonly lastError: string | null;
+  readonly sinks: readonly SinkStatus[];
+}
+
+export interface PatrolRound {
+  readonly patrolId: string;
+  readonly name: string;
+  readonly date: string;
+  readonly window: string;
+  readonly status: 'upcoming' | 'in_progress' | 'done' | 'missed';
+  readonly visited: readonly { readonly checkpoint: string; readonly at: number }[];
+  readonly missing: readonly string[];
+}
+
+export interface SeriesPoint {
+  readonly t: number;
+  readonly count: number;
+}
+
+/** One message of the live feed (GET /api/v1/live, Server-Sent Events). */
+export type LiveMessage =
+  | { readonly type: 'event'; readonly data: GateEvent }
+  | { readonly type: 'incident'; readonly data: Incident & { readonly change?: string } }
+  | { readonly type: 'device'; readonly data: Device }
+  | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } };

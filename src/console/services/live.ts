@@ -1,0 +1,110 @@
+import { createBatcher, type Scheduler } from '../lib/batcher.ts';
+import type { LiveMessage } from '../lib/types.ts';
+import { ApiError, getJson } from './api.ts';
+
+export type LiveStatus = 'connecting' | 'open' | 'down';
+
+const TYPES = ['event', 'incident', 'device', 'hazard'] as const;
+const MAX_RETRY_MS = 10_000;
+/** With no message for this long, ask the hub whether it is still there. */
+const QUIET_MS = 45_000;
+
+/** One flush per animation frame while the page is visible; a hidden tab gets no frames, so a short timer then. */
+export const frameScheduler: Scheduler = (run) => {
+  if (typeof document !== 'undefined' && !document.hidden && typeof requestAnimationFrame === 'function') {
+    const id = requestAnimationFrame(run);
+    return () => cancelAnimationFrame(id);
+  }
+  const id = setTimeout(run, 100);
+  return () => clearTimeout(id);
+};
+
+export interface LiveOptions {
+  readonly token: string;
+  onMessages(messages: LiveMessage[]): void;
+  onStatus(status: LiveStatus): void;
+  /** (Re)connected: load the current state with GETs (what happened while away). */
+  onConnected(): Promise<void>;
+}
+
+/**
+ * The live feed over Server-Sent Events. Reconnects by itself with backoff
+ * (1 s, 2 s, … 10 s) and re-syncs on every (re)connection.
+ */
+export function connectLive(options: LiveOptions): { close(): void } {
+  let source: EventSource | undefined;
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastMessageAt = Date.now();
+  let closed = false;
+  const batcher = createBatcher<LiveMessage>((batch) => options.onMessages(batch), frameScheduler);
+
+  const reconnect = (): void => {
+    source?.close();
+    source = undefined;
+    if (closed || retryTimer) return;
+    options.onStatus('down');
+    const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(attempt, 4));
+    attempt++;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      // EventSource cannot tell a 401 from a dead hub: ask first. A 401 ends the session
+      // (api.ts tells the controller); anything else, try the stream again.
+      getJson('/api/v1/auth/me').then(open, (err: unknown) => {
+        if (!(err instanceof ApiError && err.status === 401)) open();
+      });
+    }, delay);
+  };
+
+  const open = (): void => {
+    if (closed) return;
+    if (attempt === 0) options.onStatus('connecting');
+    const es = new EventSource(`/api/v1/live?access_token=${encodeURIComponent(options.token)}`);
+    source = es;
+    es.addEventListener('hello', () => {
+      attempt = 0;
+      lastMessageAt = Date.now();
+      options.onStatus('open');
+      batcher.flush();
+      void options.onConnected().catch(() => undefined);
+    });
+    for (const type of TYPES) {
+      es.addEventListener(type, (e) => {
+        lastMessageAt = Date.now();
+        try {
+          batcher.push({ type, data: JSON.parse((e as MessageEvent<string>).data) } as LiveMessage);
+        } catch {
+          // a malformed message is skipped; the next re-sync repairs the state
+        }
+      });
+    }
+    es.onerror = () => {
+      if (source === es) reconnect();
+    };
+  };
+
+  // SSE heartbeats are comments, invisible to EventSource: after a quiet spell,
+  // check the hub answers; if not, the stream is dead too.
+  const watchdog = setInterval(() => {
+    if (closed || !source || Date.now() - lastMessageAt < QUIET_MS) return;
+    getJson('/api/v1/auth/me').then(
+      () => {
+        lastMessageAt = Date.now();
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 0) reconnect();
+      },
+    );
+  }, 15_000);
+
+  open();
+  return {
+    close() {
+      closed = true;
+      clearInterval(watchdog);
+      if (retryTimer) clearTimeout(retryTimer);
+      batcher.cancel();
+      source?.close();
+    },
+  };
+}
