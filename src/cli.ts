@@ -13,6 +13,7 @@ import { hashPassword } from './auth/password.ts';
 import { Hub } from './hub.ts';
 import { createLogger } from './observability/logger.ts';
 import { VERSION } from './version.ts';
+import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +26,7 @@ Usage:
   gatehouse verify-audit --config FILE | --data-dir DIR
                                     check the audit log's hash chain; names the first edited or deleted row
   gatehouse demo [--config FILE]    run the hub on the example campus with simulated devices
+${DISCOVER_USAGE}
 
 Environment: GATEHOUSE_HTTP_PORT, GATEHOUSE_MQTT_PORT, GATEHOUSE_DATA_DIR override the config.`;
 
@@ -142,6 +144,9 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`audit log ok: ${result.rows} rows, chain head ${result.head}\n`);
       return;
     }
+    case 'discover':
+      await discoverCommand(rest);
+      return;
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
       await demo(values.config ?? resolve(ROOT, 'config/gatehouse.yaml'));
@@ -191,9 +196,13 @@ async function demo(configFile: string): Promise<void> {
     county = await startSimulator([resolve(ROOT, 'simulators/county-platform/server.ts'), '--port', '0', '--secret', secret, '--quiet']);
     text += `\nuplink: { url: "http://127.0.0.1:${county.port}/api/gatehouse", secret: "${secret}" }\n`;
   }
+  // A simulated ONVIF camera at the north gate: clock 10 minutes fast, short subscriptions that need Renew.
+  const camera = await startSimulator([resolve(ROOT, 'simulators/onvif-camera/server.ts'), '--port', '0', '--clock-offset', '600', '--max-termination', '30', '--require-renew', '--demo']);
+  text = text.replace(/^devices:\n/m, `devices:\n  - { id: cam-gate-north, name: 北门摄像机, profile: onvif-camera, zone: gate-north, type: camera, offlineAfter: 60, onvif: { host: 127.0.0.1, port: ${camera.port}, username: admin, password: admin123 } }\n`);
   const result = parseConfig(text, { profiles: profileRegistry });
   if (!result.ok) {
     county?.child.kill('SIGTERM');
+    camera.child.kill('SIGTERM');
     process.stderr.write(`${configFile}: invalid config\n${result.errors.map((e) => `  ${e}`).join('\n')}\n`);
     process.exit(1);
   }
@@ -204,7 +213,7 @@ async function demo(configFile: string): Promise<void> {
     ['--import', 'tsx', resolve(ROOT, 'simulators/mqtt-devices/campus.ts'), '--config', configFile, '--url', `mqtt://127.0.0.1:${hub.mqttPort}`],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true },
   );
-  const shutdown = stopOnSignals(hub, county ? [simulator, county.child] : [simulator]);
+  const shutdown = stopOnSignals(hub, county ? [simulator, county.child, camera.child] : [simulator, camera.child]);
   simulator.on('exit', (code, signal) => {
     if (!shutdown.stopping) hub.log.warn({ code, signal }, 'the campus simulator stopped; the hub keeps running');
   });
@@ -222,6 +231,7 @@ async function demo(configFile: string): Promise<void> {
       county
         ? `  County:     simulated platform at http://127.0.0.1:${county.port}/ — what it received: http://127.0.0.1:${county.port}/_sim/received`
         : `  County:     ${config.uplink?.url ?? '(no uplink configured)'}`,
+      `  Camera:     cam-gate-north, a simulated ONVIF camera at 127.0.0.1:${camera.port} (clock 10 min fast; motion every 20 s, a tamper every 10 min)`,
       `  Data:       ${config.storage.dir}`,
       '  Ctrl-C stops it.',
       '',

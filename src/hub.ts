@@ -14,6 +14,9 @@ import { SessionStore } from './store/sessions.ts';
 import { AuditLog } from './store/audit.ts';
 import { DrillStore } from './store/drills.ts';
 import { Checkpointer } from './store/checkpointer.ts';
+import { SeriesService } from './series/service.ts';
+import { startSeriesJobs, type SeriesJobs } from './series/jobs.ts';
+import { DailyReportService } from './services/dailyReport.ts';
 import { HazardStore } from './store/hazards.ts';
 import { EvidenceFiles } from './store/evidenceFiles.ts';
 import { HazardService } from './services/hazards.ts';
@@ -31,6 +34,8 @@ import { VERSION } from './version.ts';
 import { GatehouseError } from './core/errors.ts';
 import { buildUplink } from './uplink/build.ts';
 import { buildTransports } from './transports/index.ts';
+import { attachSnapshots, type SnapshotService } from './services/snapshots.ts';
+import { SnapshotStore } from './store/snapshots.ts';
 import type { Transport } from './transports/transport.ts';
 import type { UplinkService } from './uplink/service.ts';
 import type { AuditLog as AuditLogType } from './store/audit.ts';
@@ -56,7 +61,9 @@ interface HubParts {
   readonly live: LiveFeed;
   readonly uplink: UplinkService;
   readonly transports: readonly Transport[];
+  readonly snapshots: SnapshotService;
   readonly checkpointer: Checkpointer;
+  readonly seriesJobs: SeriesJobs;
   readonly ingest: Ingest;
   readonly clock: Clock;
   readonly hazardCheck: (now: number) => void;
@@ -83,7 +90,11 @@ export class Hub {
   readonly live: LiveFeed;
   readonly uplink: UplinkService;
   readonly transports: readonly Transport[];
+  /** Camera snapshots attached to incidents. */
+  readonly snapshots: SnapshotService;
   private readonly checkpointer: Checkpointer;
+  /** Time-series background work (InfluxDB writer, gauges, retention, disk usage). */
+  readonly seriesJobs: SeriesJobs;
   private readonly ingest: Ingest;
   private readonly clock: Clock;
   private readonly hazardCheck: (now: number) => void;
@@ -102,7 +113,9 @@ export class Hub {
     this.live = parts.live;
     this.uplink = parts.uplink;
     this.transports = parts.transports;
+    this.snapshots = parts.snapshots;
     this.checkpointer = parts.checkpointer;
+    this.seriesJobs = parts.seriesJobs;
     this.ingest = parts.ingest;
     this.clock = parts.clock;
     this.hazardCheck = parts.hazardCheck;
@@ -137,6 +150,7 @@ export class Hub {
       const sessions = new SessionStore(db);
       const audit = new AuditLog(db);
       const live = new LiveFeed();
+      const series = new SeriesService(config, db, metrics, childLogger(log, 'series'), () => clock.now());
       const rejects = new RejectTracker(metrics, childLogger(log, 'ingest'));
       const devices = new DeviceService(config.devices, profileRegistry, new DeviceStateStore(db), rejects, live, metrics, startedAt);
       const engineConfig = engineConfigFrom(config);
@@ -152,7 +166,10 @@ export class Hub {
         heartbeat: () => campusHeartbeat(clock.now(), devices, incidentsRef!, hazardsRef!, audit, startedAt),
       });
       const incidents = new IncidentService(db, incidentStore, new DrillStore(db), audit, engineConfig, newId, startedAt, {
-        withinTransaction: (changes) => uplink.recordIncidents(changes),
+        withinTransaction: (changes) => {
+          uplink.recordIncidents(changes);
+          series.recordIncidents(changes);
+        },
       });
       incidentsRef = incidents;
       incidents.replayVisits(events.query({ from: startedAt - 48 * 3600_000, limit: 100_000, deviceIds: patrolCheckpoints(config) }).reverse());
@@ -197,6 +214,9 @@ export class Hub {
         log: childLogger(log, 'hazards'),
       });
       const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'));
+      recorder.withinTransaction(series.inTransaction);
+      recorder.onStored(series.afterCommit);
+      devices.onHealth((id, at, health) => series.recordHealth(id, at, health));
       recorder.onStored((stored) => {
         for (const event of stored) live.publish({ type: 'event', data: event });
       });
@@ -234,8 +254,15 @@ export class Hub {
         metrics,
       });
       devices.setLinkStatus((id) => transports.find((t) => t.serves(id))?.status?.(id));
+      // Post-commit: an opened incident asks its zone's cameras for snapshots, without waiting for them.
+      const snapshots = attachSnapshots({
+        store: new SnapshotStore(db), storageDir: config.storage.dir, settings: config.snapshots, retentionDays: config.retention.snapshots,
+        devices: config.devices, transports, onIncidents: (l) => incidents.onChange(l), publish: (m) => live.publish(m),
+        newId, now: () => clock.now(), metrics, log: childLogger(log, 'snapshots'),
+      });
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
-      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, version: VERSION,
+      const reports = new DailyReportService(db, config, series, () => devices.list(), () => clock.now());
+      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
         sendCommand: async (deviceId, command) => {
           const device = devices.config(deviceId);
           if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);
@@ -255,11 +282,16 @@ export class Hub {
         await http.listen({ port: config.http.port, host: config.http.host });
       } catch (err) {
         await broker.stop();
+        await Promise.allSettled(transports.map((t) => t.stop())); // serial ports open, retry timers running
         throw new Error(`HTTP API cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
       }
 
       uplink.start();
-      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, checkpointer, ingest, clock, hazardCheck: checkHazards });
+      const seriesJobs = startSeriesJobs({
+        db, series, retention: config.retention, storageDir: config.storage.dir, metrics, log: childLogger(log, 'series'), now: () => clock.now(),
+        uplinkDepths: () => uplink.status(),
+      });
+      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -313,12 +345,15 @@ export class Hub {
       // Live-feed streams never end by themselves: the HTTP server cuts them
       // (forceCloseConnections) rather than waiting for the console to go away.
       await this.broker.stop();
+      await this.snapshots.stop();
       await Promise.allSettled(this.transports.map((t) => t.stop()));
       this.recorder.flush();
       this.devices.persist(this.clock.now());
       await Promise.race([this.http.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
       // Whatever was not delivered stays in the outbox for the next start.
       await Promise.race([this.uplink.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
+      // Queued InfluxDB points stay on disk for the next start.
+      await this.seriesJobs.stop();
       await this.checkpointer.stop();
       this.db.close();
       this.log.info('stopped');

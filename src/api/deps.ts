@@ -12,6 +12,9 @@ import type { AuthService } from './auth.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { UplinkService } from '../uplink/service.ts';
 import type { DeviceCommand } from '../transports/transport.ts';
+import type { SnapshotService } from '../services/snapshots.ts';
+import type { SeriesService } from '../series/service.ts';
+import type { DailyReportService } from '../services/dailyReport.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -28,6 +31,11 @@ export interface ApiDeps {
   readonly live: LiveFeed;
   readonly audit: AuditLog;
   readonly uplink: UplinkService;
+  /** Time series (SQLite rollups or InfluxDB) and the daily report built on them. */
+  readonly series: SeriesService;
+  readonly reports: DailyReportService;
+  /** Camera snapshots attached to incidents. */
+  readonly snapshots?: SnapshotService;
   /** Send a command to a device through whichever transport serves it. */
   readonly sendCommand: (deviceId: string, command: DeviceCommand) => Promise<void>;
   readonly version: string;

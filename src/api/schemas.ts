@@ -48,6 +48,16 @@ export const IncidentSchema = Type.Object({
   data: Type.Record(Type.String(), Type.Unknown(), { description: 'rule-specific facts: denied cards, missed checkpoints, an override' }),
 });
 
+export const SnapshotSchema = Type.Object({
+  id: Type.String(),
+  deviceId: Type.String(),
+  takenAt: Type.Integer(),
+  at: Type.Integer({ description: 'same as takenAt' }),
+  bytes: Type.Integer(),
+  mime: Type.String(),
+  url: Type.String({ description: 'GET it with the bearer token, or with ?access_token= (an <img> tag)' }),
+});
+
 export const TimelineEntrySchema = Type.Object({
   at: Type.Integer(),
   type: Type.String(),

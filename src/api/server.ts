@@ -20,6 +20,10 @@ import { hazardRoutes } from './routes/hazardRoutes.ts';
 import { hazardEvidenceRoutes } from './routes/hazardEvidenceRoutes.ts';
 import { hazardExport } from './routes/hazardExport.ts';
 import { zoneRoutes } from './routes/zoneRoutes.ts';
+import { snapshotRoutes } from './routes/snapshotRoutes.ts';
+import { consoleRoutes } from './console.ts';
+import { seriesRoutes } from './routes/seriesRoutes.ts';
+import { reportRoutes } from './routes/reportRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -106,5 +110,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => hazardEvidenceRoutes(scope, deps));
   await app.register(async (scope) => hazardExport(scope, deps));
   await app.register(async (scope) => zoneRoutes(scope, deps));
+  await app.register(async (scope) => snapshotRoutes(scope, deps));
+  await app.register(async (scope) => consoleRoutes(scope, deps));
+  await app.register(async (scope) => seriesRoutes(scope, deps));
+  await app.register(async (scope) => reportRoutes(scope, deps));
   return app;
 }

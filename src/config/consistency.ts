@@ -3,6 +3,7 @@ import type { RawConfig } from './schema.ts';
 import { INCIDENT_KINDS } from '../core/incident.ts';
 import { isValidTimeZone } from '../core/localTime.ts';
 import { parseRange, parseWeeklyHours } from '../core/schedule.ts';
+import { checkSerialBuses } from './serialBuses.ts';
 
 /**
  * Checks the schema cannot express: references between sections, unique ids,
@@ -45,11 +46,12 @@ export function checkConsistency(
       errors.push(`${at}.onvif: is required for camera profile "${profile.id}" (e.g. { host: 10.0.0.21, username: admin, password: … })`);
     }
     if (profile.parseOptions) {
-      const parsed = profile.parseOptions(device as unknown as Record<string, unknown>);
+      const parsed = profile.parseOptions(device as unknown as Record<string, unknown>, { cards: config.cards ?? [] });
       if ('errors' in parsed) for (const e of parsed.errors) errors.push(`${at}.${e}`);
       else profileOptions.set(device.id, parsed.options);
     }
   }
+  errors.push(...checkSerialBuses(config.devices, profileOptions));
   const usernames = new Set<string>();
   for (const [i, user] of (config.users ?? []).entries()) {
     if (usernames.has(user.username)) errors.push(`users[${i}].username: duplicate user "${user.username}"`);
@@ -95,5 +97,20 @@ export function checkConsistency(
   if (config.series?.backend === 'influx' && !config.series.url) {
     errors.push('series.url: is required when series.backend is influx (e.g. http://127.0.0.1:8086)');
   }
+  errors.push(...checkRetention(config.retention));
   return { errors, profileOptions };
+}
+
+/** Floors the schema cannot say with a reason: what the law and the daily report need. */
+function checkRetention(retention: RawConfig['retention']): string[] {
+  const errors: string[] = [];
+  if (!retention) return errors;
+  const atLeast = (key: keyof NonNullable<RawConfig['retention']>, min: number, why: string): void => {
+    const value = retention[key];
+    if (typeof value === 'number' && value < min) errors.push(`retention.${key}: must be at least ${min} days (${why}); got ${value}`);
+  };
+  atLeast('events', 30, 'GB/T 29315 requires security records to be kept 30 days or more');
+  atLeast('snapshots', 30, 'GB/T 29315 requires video and images to be kept 30 days or more');
+  atLeast('hourBuckets', 29, "the daily report compares each hour with the same hour over the past four weeks");
+  return errors;
 }

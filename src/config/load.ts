@@ -135,7 +135,15 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     http: { port: raw.http?.port ?? 8080, host: raw.http?.host ?? '0.0.0.0', tokenTtl: raw.http?.tokenTtl ?? 12 * 3600 },
     mqtt,
     storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal' },
-    series: raw.series ?? { backend: 'sqlite' },
+    series: { ...raw.series, backend: raw.series?.backend ?? 'sqlite', database: raw.series?.database ?? 'gatehouse' },
+    retention: {
+      events: raw.retention?.events ?? 180,
+      minuteBuckets: raw.retention?.minuteBuckets ?? 30,
+      hourBuckets: raw.retention?.hourBuckets ?? 730,
+      incidents: raw.retention?.incidents ?? 730,
+      snapshots: raw.retention?.snapshots ?? 90,
+      ...(raw.retention?.evidence !== undefined ? { evidence: raw.retention.evidence } : {}),
+    },
     ...(raw.uplink
       ? {
           uplink: {
@@ -190,6 +198,12 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     hazards: {
       categories: [...BUILT_IN_HAZARD_CATEGORIES, ...(raw.hazards?.categories ?? [])],
       evidenceMaxBytes: raw.hazards?.evidenceMaxBytes ?? 5 * 1024 * 1024,
+    },
+    snapshots: {
+      enabled: raw.snapshots?.enabled ?? true,
+      timeout: raw.snapshots?.timeout ?? 3,
+      maxBytes: raw.snapshots?.maxBytes ?? 2 * 1024 * 1024,
+      maxTotalBytes: raw.snapshots?.maxTotalBytes ?? 2 * 1024 * 1024 * 1024,
     },
     users: raw.users ?? [],
     log: { level: raw.log?.level ?? 'info' },

@@ -9,6 +9,8 @@ import Type, { type Static } from 'typebox';
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Seconds = Type.Number({ exclusiveMinimum: 0 });
+/** A retention period in whole days (at most 100 years). */
+const Days = Type.Integer({ minimum: 1, maximum: 36500 });
 
 
 /** Weekly open hours: `{ mon-fri: "07:00-18:00", sat: ["08:00-12:00"], sun: closed }` (see src/core/schedule.ts). */
@@ -112,8 +114,25 @@ export const ConfigSchema = Type.Object(
       Type.Object(
         {
           backend: Type.Enum(['sqlite', 'influx']),
-          url: Type.Optional(Type.String()),
-          database: Type.Optional(Type.String()),
+          url: Type.Optional(Type.String({ pattern: '^https?://' })),
+          database: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+          username: Type.Optional(Type.String({ minLength: 1 })),
+          password: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Days each kind of record is kept; a background job deletes older ones (see src/services/retention.ts). */
+    retention: Type.Optional(
+      Type.Object(
+        {
+          events: Type.Optional(Days),
+          minuteBuckets: Type.Optional(Days),
+          hourBuckets: Type.Optional(Days),
+          incidents: Type.Optional(Days),
+          snapshots: Type.Optional(Days),
+          /** Evidence photos of closed hazards, counted from the closure; absent: kept with the ledger. */
+          evidence: Type.Optional(Days),
         },
         { additionalProperties: false },
       ),
@@ -266,6 +285,21 @@ export const ConfigSchema = Type.Object(
           /** Categories besides the built-in ones. */
           categories: Type.Optional(Type.Array(Id)),
           evidenceMaxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Camera snapshots attached to incidents (kept for retention.snapshots days). */
+    snapshots: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          /** Seconds a camera gets to answer; a slower one is skipped (the incident never waits). */
+          timeout: Type.Optional(Type.Number({ minimum: 0.5, maximum: 30 })),
+          /** Largest image accepted (bytes). */
+          maxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 20 * 1024 * 1024 })),
+          /** All snapshots together (bytes); the oldest go first beyond it. */
+          maxTotalBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024 })),
         },
         { additionalProperties: false },
       ),

@@ -12,7 +12,8 @@ export interface GatehouseConfig {
   readonly http: { readonly port: number; readonly host: string; readonly tokenTtl: number };
   readonly mqtt: MqttConfig;
   readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full' };
-  readonly series: { readonly backend: 'sqlite' | 'influx'; readonly url?: string; readonly database?: string };
+  readonly series: SeriesConfig;
+  readonly retention: RetentionConfig;
   readonly uplink?: {
     readonly url: string;
     readonly secret: string;
@@ -34,6 +35,7 @@ export interface GatehouseConfig {
   readonly patrols: readonly PatrolConfig[];
   readonly drills: { readonly panicTestEvery: number };
   readonly hazards: { readonly categories: readonly string[]; readonly evidenceMaxBytes: number };
+  readonly snapshots: SnapshotConfig;
   readonly users: readonly UserConfig[];
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
 }
@@ -68,4 +70,39 @@ export interface NotifierConfig {
   readonly zones?: readonly string[] | undefined;
   readonly minSeverity: 'critical' | 'high' | 'medium' | 'low';
   readonly hazards: boolean;
+}
+
+export interface SeriesConfig {
+  readonly backend: 'sqlite' | 'influx';
+  /** InfluxDB base URL (backend influx). */
+  readonly url?: string | undefined;
+  /** InfluxDB database Gatehouse owns (default `gatehouse`). */
+  readonly database: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+}
+
+/** Days each kind of record is kept (see src/services/retention.ts). */
+export interface RetentionConfig {
+  /** The event log (and raw InfluxDB points); at least 30 (GB/T 29315). */
+  readonly events: number;
+  /** Minute buckets and raw device-health points in SQLite. */
+  readonly minuteBuckets: number;
+  /** Hourly buckets (SQLite) and the hourly InfluxDB rollup. */
+  readonly hourBuckets: number;
+  /** Resolved incidents and their timelines. */
+  readonly incidents: number;
+  /** Camera snapshot files under `<storage.dir>/snapshots`; at least 30 (GB/T 29315). */
+  readonly snapshots: number;
+  /** Evidence photos of closed hazards, counted from the closure; undefined: kept with the ledger. */
+  readonly evidence?: number | undefined;
+}
+
+/** Camera snapshots for incidents (src/services/snapshots.ts). */
+export interface SnapshotConfig {
+  readonly enabled: boolean;
+  /** Seconds a camera gets to deliver one. */
+  readonly timeout: number;
+  readonly maxBytes: number;
+  readonly maxTotalBytes: number;
 }

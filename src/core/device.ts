@@ -33,8 +33,18 @@ export type DecodeResult<State> =
       readonly health?: DeviceHealth | undefined;
       /** The profile's state after this message, for profiles that keep one (debouncing, last inputs). */
       readonly state?: State | undefined;
+      /** Worth telling an installer once per device (an unknown camera event topic); the hub logs each key once. */
+      readonly notices?: readonly DecodeNotice[] | undefined;
     }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+/** Something the hub logs once per device and key, e.g. with a sample an installer can paste into a test. */
+export interface DecodeNotice {
+  readonly key: string;
+  readonly message: string;
+  /** A ProfileSample-shaped object reproducing the message. */
+  readonly fixture?: unknown;
+}
 
 /** Stable reason codes: they label metrics and appear in the device status. */
 export type RejectReason =
@@ -59,6 +69,14 @@ export interface ProfileSample {
   /** Kinds it must decode to, in order; or `reject` with the reason code. */
   readonly expect: readonly EventKind[] | { readonly reject: RejectReason };
   readonly options?: unknown;
+  /** The campus `cards` list the sample's options are parsed with (readers that decide access). */
+  readonly cards?: ProfileSite['cards'];
+}
+
+/** Campus-wide config a profile's options may draw on besides the device's own entry. */
+export interface ProfileSite {
+  /** `config.cards`: who may pass bare card readers. */
+  readonly cards: readonly { readonly card: string; readonly name: string }[];
 }
 
 export type TransportKind = 'mqtt' | 'serial' | 'onvif';
@@ -79,7 +97,7 @@ export interface DeviceProfile<Options = unknown, State = unknown> {
   /** Health keys the profile may report (for `device_health` series). */
   readonly healthKeys?: readonly string[];
   /** Turn the per-device config object into this profile's options, or explain what is wrong. */
-  readonly parseOptions?: (device: Readonly<Record<string, unknown>>) => { options: Options } | { errors: string[] };
+  readonly parseOptions?: (device: Readonly<Record<string, unknown>>, site: ProfileSite) => { options: Options } | { errors: string[] };
   readonly decode: (raw: RawMessage, ctx: DecodeContext<Options, State>) => DecodeResult<State>;
   readonly samples: readonly ProfileSample[];
 }

@@ -1,4 +1,5 @@
-import type { AnyProfile, RawMessage } from '../core/device.ts';
+import type { AnyProfile, DecodeNotice, RawMessage } from '../core/device.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { GatehouseEvent } from '../core/event.ts';
 import type { Transition } from '../core/presence.ts';
@@ -23,7 +24,21 @@ export class Ingest {
     private readonly rejects: RejectTracker,
     private readonly clock: Clock,
     private readonly newId: () => string,
+    private readonly log?: Logger,
   ) {}
+
+  /** Notices already logged, per device (see DecodeNotice). */
+  private readonly noticed = new Set<string>();
+
+  private notice(deviceId: string, notices: readonly DecodeNotice[]): void {
+    for (const n of notices) {
+      const key = `${deviceId}\u0000${n.key}`;
+      if (this.noticed.has(key)) continue;
+      if (this.noticed.size >= 10_000) this.noticed.clear(); // bounded, whatever a device sends
+      this.noticed.add(key);
+      this.log?.warn({ deviceId, fixture: n.fixture }, n.message);
+    }
+  }
 
   submit(raw: RawMessage, done: Done): void {
     const device = this.devices.config(raw.deviceId);
@@ -48,6 +63,7 @@ export class Ingest {
       return;
     }
     if (result.state !== undefined) this.profileState.set(device.id, result.state);
+    if (result.notices) this.notice(device.id, result.notices);
 
     let transition: Transition | undefined;
     if (raw.channel === 'status' || result.online !== undefined || result.health !== undefined) {

@@ -112,6 +112,132 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly seriesBacklog = new Gauge({
+    name: 'gatehouse_series_backlog_points',
+    help: 'Time-series points queued on disk for InfluxDB (0 with the SQLite backend)',
+    registers: [this.registry],
+  });
+  readonly seriesBacklogAge = new Gauge({
+    name: 'gatehouse_series_backlog_oldest_age_seconds',
+    help: 'Age of the oldest point batch waiting for InfluxDB',
+    registers: [this.registry],
+  });
+  readonly seriesPointsWritten = new Counter({
+    name: 'gatehouse_series_points_written_total',
+    help: 'Points InfluxDB accepted',
+    registers: [this.registry],
+  });
+  readonly seriesPointsDropped = new Counter({
+    name: 'gatehouse_series_points_dropped_total',
+    help: 'Points InfluxDB refused for good (400: beyond its retention policy, field type conflict)',
+    registers: [this.registry],
+  });
+  readonly seriesWriteErrors = new Counter({
+    name: 'gatehouse_series_write_errors_total',
+    help: 'Failed InfluxDB writes that will be retried, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly seriesMaintenanceSeconds = new Histogram({
+    name: 'gatehouse_series_maintenance_seconds',
+    help: 'Time series work inside each group commit (rollups or queueing), per batch',
+    buckets: [0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03],
+    registers: [this.registry],
+  });
+  readonly diskBytes = new Gauge({
+    name: 'gatehouse_disk_bytes',
+    help: 'Bytes used under storage.dir, by part (database, wal, evidence, snapshots)',
+    labelNames: ['part'] as const,
+    registers: [this.registry],
+  });
+  readonly diskFreeBytes = new Gauge({
+    name: 'gatehouse_disk_free_bytes',
+    help: 'Free bytes on the file system holding storage.dir',
+    registers: [this.registry],
+  });
+  readonly retentionDeleted = new Counter({
+    name: 'gatehouse_retention_deleted_total',
+    help: 'Rows and files removed by the retention job, by what',
+    labelNames: ['what'] as const,
+    registers: [this.registry],
+  });
+
+  // Serial field devices (RS-485 card readers, Modbus RTU modules), per port and device.
+  readonly serialFrames = new Counter({
+    name: 'gatehouse_serial_frames_total',
+    help: 'Good frames from serial devices (Modbus answers with a valid CRC, card-reader lines)',
+    labelNames: ['port', 'device'] as const,
+    registers: [this.registry],
+  });
+  readonly serialCrcErrors = new Counter({
+    name: 'gatehouse_serial_crc_errors_total',
+    help: 'Modbus answers with the right header but a bad CRC-16, dropped',
+    labelNames: ['port', 'device'] as const,
+    registers: [this.registry],
+  });
+  readonly serialTimeouts = new Counter({
+    name: 'gatehouse_serial_timeouts_total',
+    help: 'Modbus requests that got no valid answer within modbus.timeoutMs',
+    labelNames: ['port', 'device'] as const,
+    registers: [this.registry],
+  });
+  readonly serialNoiseBytes = new Counter({
+    name: 'gatehouse_serial_noise_bytes_total',
+    help: 'Bytes on a serial line that belonged to no valid frame or line, dropped',
+    labelNames: ['port'] as const,
+    registers: [this.registry],
+  });
+  readonly serialReopens = new Counter({
+    name: 'gatehouse_serial_reopens_total',
+    help: 'Times a serial port was opened again after it was lost (adapter replugged)',
+    labelNames: ['port'] as const,
+    registers: [this.registry],
+  });
+  readonly serialPortOpen = new Gauge({
+    name: 'gatehouse_serial_port_open',
+    help: '1 while the serial port is open',
+    labelNames: ['port'] as const,
+    registers: [this.registry],
+  });
+  readonly modbusRoundTrip = new Histogram({
+    name: 'gatehouse_modbus_round_trip_seconds',
+    help: 'From writing a Modbus request to its valid answer',
+    labelNames: ['port'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  readonly onvifSubscriptions = new Counter({
+    name: 'gatehouse_onvif_subscriptions_total',
+    help: 'ONVIF PullPoint subscriptions created and renewed, by camera',
+    labelNames: ['device', 'action'] as const,
+    registers: [this.registry],
+  });
+  readonly onvifPulls = new Counter({
+    name: 'gatehouse_onvif_pulls_total',
+    help: 'PullMessages answered by a camera',
+    labelNames: ['device'] as const,
+    registers: [this.registry],
+  });
+  readonly onvifNotifications = new Counter({
+    name: 'gatehouse_onvif_notifications_total',
+    help: 'ONVIF notification messages received, by camera',
+    labelNames: ['device'] as const,
+    registers: [this.registry],
+  });
+  readonly onvifFailures = new Counter({
+    name: 'gatehouse_onvif_failures_total',
+    help: 'Failed exchanges with a camera, by kind (auth, unreachable, timeout, fault, protocol)',
+    labelNames: ['device', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly snapshots = new Counter({
+    name: 'gatehouse_snapshots_total',
+    help: 'Camera snapshots for incidents, by outcome (stored, failed, pruned)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
   }

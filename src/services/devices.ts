@@ -17,6 +17,7 @@ export class DeviceService {
   private readonly byId: ReadonlyMap<string, ResolvedDevice>;
   private readonly dirty = new Set<string>();
   private linkStatus: (deviceId: string) => Readonly<Record<string, unknown>> | undefined = () => undefined;
+  private readonly healthListeners: ((deviceId: string, at: number, health: DeviceHealth) => void)[] = [];
 
   constructor(
     devices: readonly ResolvedDevice[],
@@ -66,7 +67,13 @@ export class DeviceService {
 
   status(deviceId: string, at: number, online: boolean | undefined, health: DeviceHealth | undefined, reason: string): Transition | undefined {
     this.dirty.add(deviceId);
+    if (health && Object.keys(health).length > 0) for (const listener of this.healthListeners) listener(deviceId, at, health);
     return this.presence.status(deviceId, at, online, health, reason);
+  }
+
+  /** Hear every health report (the `device_health` series); online/offline come from the transition events. */
+  onHealth(listener: (deviceId: string, at: number, health: DeviceHealth) => void): void {
+    this.healthListeners.push(listener);
   }
 
   lost(deviceId: string, at: number, reason: string): Transition | undefined {

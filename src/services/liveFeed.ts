@@ -21,7 +21,9 @@ export type LiveMessage =
   | { readonly type: 'event'; readonly data: GatehouseEvent }
   | { readonly type: 'incident'; readonly change: ChangeType; readonly data: Incident }
   | { readonly type: 'device'; readonly data: DeviceView }
-  | { readonly type: 'hazard'; readonly change: string; readonly data: Hazard };
+  | { readonly type: 'hazard'; readonly change: string; readonly data: Hazard }
+  /** A camera snapshot now attached to an incident (`data.incidentId`, `data.url`). */
+  | { readonly type: 'snapshot'; readonly data: Readonly<Record<string, unknown>> };
 
 export type LiveListener = (message: LiveMessage) => void;
 

@@ -199,10 +199,81 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (sink, seq)
   ) WITHOUT ROWID;
   `,
-  // 4: reserved for time series (issue 7)
+  // 4–6: empty. Development builds shipped these as placeholders, so databases
+  // already count them as applied; their real content is 7 and 8 (written to be
+  // safe on a database that somehow has the tables).
   ``,
-  // 5: reserved for camera snapshots (issue 6)
   ``,
-  // 6: reserved for serial devices (issue 5)
   ``,
+  // 7: time series — rollups, device health, gauges, the InfluxDB queue; indexes for the daily report
+  `
+  -- event counts per minute and per hour, maintained incrementally in the recorder's
+  -- transaction (one upsert per bucket, device and kind per batch), never by scanning
+  CREATE TABLE IF NOT EXISTS series_minute (
+    bucket INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (bucket, device_id, kind, zone_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS series_hour (
+    bucket INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (bucket, device_id, kind, zone_id)
+  ) WITHOUT ROWID;
+  -- long ranges for one zone or device read these instead of every bucket
+  CREATE INDEX IF NOT EXISTS series_hour_zone ON series_hour(zone_id, bucket);
+  CREATE INDEX IF NOT EXISTS series_hour_device ON series_hour(device_id, bucket);
+
+  -- what devices report about themselves (battery, rssi, …) and online/offline, as JSON fields
+  CREATE TABLE IF NOT EXISTS series_health (
+    rowid INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    fields TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS series_health_device ON series_health(device_id, ts);
+  CREATE INDEX IF NOT EXISTS series_health_ts ON series_health(ts);
+
+  -- operational gauges sampled once a minute (uplink backlog)
+  CREATE TABLE IF NOT EXISTS series_gauge (
+    name TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (name, bucket)
+  ) WITHOUT ROWID;
+
+  -- InfluxDB line protocol waiting to be written, one row per batch; a row is
+  -- deleted only after InfluxDB answered it (points are idempotent: same series and time overwrite)
+  CREATE TABLE IF NOT EXISTS series_queue (
+    seq INTEGER PRIMARY KEY,
+    points INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    queued_at INTEGER NOT NULL,
+    lines TEXT NOT NULL
+  );
+
+  -- the daily report: incidents opened in a day, each device's last presence change
+  CREATE INDEX IF NOT EXISTS incidents_opened ON incidents(opened_at);
+  CREATE INDEX IF NOT EXISTS events_presence ON events(device_id, ts) WHERE kind IN ('device.online', 'device.offline');
+  `,
+  // 8: camera snapshots attached to incidents (files under <storage.dir>/snapshots)
+  `
+  CREATE TABLE IF NOT EXISTS snapshots (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    taken_at INTEGER NOT NULL,
+    -- relative to storage.dir, always under snapshots/
+    file TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS snapshots_incident ON snapshots(incident_id, taken_at);
+  CREATE INDEX IF NOT EXISTS snapshots_taken ON snapshots(taken_at);
+  `,
 ];

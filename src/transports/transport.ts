@@ -36,4 +36,6 @@ export interface Transport {
   serves(deviceId: string): boolean;
   /** Send a command; rejects with a GatehouseError when the device or command is not supported. */
   command?(deviceId: string, command: DeviceCommand): Promise<void>;
+  /** Take a still image (cameras): JPEG bytes, within the deadline and size limit, or a rejection. */
+  snapshot?(deviceId: string, options: { readonly timeoutMs: number; readonly maxBytes: number }): Promise<Buffer>;
 }

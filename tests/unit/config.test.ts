@@ -67,7 +67,7 @@ describe('config', () => {
         expect.stringMatching(/^devices\[0\]\.secret: /),
         'devices[1].id: duplicate device id "a"',
         'devices[1].zone: unknown zone "nowhere" (zones: z1)',
-        'devices[2].profile: unknown profile "foo" (known: generic)',
+        `devices[2].profile: unknown profile "foo" (known: ${[...profileRegistry.keys()].join(', ')})`,
         'devices[3].serial.baudRate: must be one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200',
         expect.stringMatching(/^devices\[4\]\.id: use letters, digits/),
         'users[0].role: must be one of "guard", "officer", "admin"',
@@ -119,7 +119,7 @@ describe('gatehouse check-config (CLI)', () => {
         (err: { code: number; stdout: string }) => err,
       );
       expect(failed?.code).toBe(1);
-      expect(failed?.stdout.trim()).toBe('devices[0].profile: unknown profile "nope" (known: generic)');
+      expect(failed?.stdout.trim()).toBe(`devices[0].profile: unknown profile "nope" (known: ${[...profileRegistry.keys()].join(', ')})`);
     } finally {
       dir.remove();
     }

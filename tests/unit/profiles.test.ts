@@ -38,7 +38,7 @@ describe('device profile registry', () => {
         it(`decodes sample "${sample.name}" as expected, emitting only declared kinds and health keys`, () => {
           const options = profile.parseOptions
             ? (() => {
-                const parsed = profile.parseOptions((sample.options ?? {}) as Record<string, unknown>);
+                const parsed = profile.parseOptions((sample.options ?? {}) as Record<string, unknown>, { cards: sample.cards ?? [] });
                 if ('errors' in parsed) throw new Error(parsed.errors.join('; '));
                 return parsed.options;
               })()

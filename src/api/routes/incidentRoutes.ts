@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
-import { IdParams, IncidentSchema, TimelineEntrySchema } from '../schemas.ts';
+import { IdParams, IncidentSchema, SnapshotSchema, TimelineEntrySchema } from '../schemas.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { severityRank, type Incident } from '../../core/incident.ts';
 import { actorOf } from '../actor.ts';
@@ -47,15 +47,15 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       config: { roles: ALL_ROLES },
       schema: {
         tags: ['incidents'],
-        summary: 'One incident with its timeline',
+        summary: 'One incident with its timeline and camera snapshots',
         params: IdParams,
-        response: { 200: Type.Intersect([IncidentSchema, Type.Object({ timeline: Type.Array(TimelineEntrySchema) })]) },
+        response: { 200: Type.Intersect([IncidentSchema, Type.Object({ timeline: Type.Array(TimelineEntrySchema), snapshots: Type.Array(SnapshotSchema) })]) },
       },
     },
     async (request) => {
       const incident = deps.incidents.get(request.params.id);
       if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
-      return { ...incident, timeline: deps.incidentStore.timeline(incident.id) };
+      return { ...incident, timeline: deps.incidentStore.timeline(incident.id), snapshots: deps.snapshots?.list(incident.id) ?? [] };
     },
   );
 

@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { profileRegistry } from '../devices/index.ts';
+import { loadConfigFile } from './config/load.ts';
+import { discover, type DiscoveredCamera } from './transports/onvif/discovery.ts';
+
+/**
+ * `gatehouse discover`: find ONVIF cameras by WS-Discovery and say which the
+ * config already has — what an installer wants when adding cameras.
+ */
+export const DISCOVER_USAGE = `  gatehouse discover [--config FILE] [--target HOST:PORT] [--timeout S] [--json]
+                                    find ONVIF cameras (WS-Discovery probe; multicast, or unicast to --target)`;
+
+export async function discoverCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, target: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  let target: { host: string; port: number } | undefined;
+  if (values.target) {
+    const m = /^(.+):(\d{1,5})$/.exec(values.target);
+    if (!m) throw new Error(`--target must be HOST:PORT, not ${JSON.stringify(values.target)}`);
+    target = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  }
+  const timeoutS = values.timeout === undefined ? 3 : Number(values.timeout);
+  if (!(timeoutS > 0 && timeoutS <= 60)) throw new Error('--timeout must be 1–60 seconds');
+  let known: { id: string; host: string; port: number }[] | undefined;
+  if (values.config) {
+    const result = loadConfigFile(values.config, { profiles: profileRegistry });
+    if (!result.ok) throw new Error(`${values.config}: invalid config\n${result.errors.map((e) => `  ${e}`).join('\n')}`);
+    known = result.config.devices.flatMap((d) => {
+      const o = d.onvif as { host?: unknown; port?: unknown } | undefined;
+      return typeof o?.host === 'string' ? [{ id: d.id, host: o.host, port: typeof o.port === 'number' ? o.port : 80 }] : [];
+    });
+  }
+  const cameras = await discover({ target, timeoutMs: timeoutS * 1000 });
+  const configured = (c: DiscoveredCamera): string | null | undefined => {
+    if (!known) return undefined;
+    // The same host is the same camera, even if the config names another port for it.
+    return (known.find((k) => k.host === c.host && k.port === c.port) ?? known.find((k) => k.host === c.host))?.id ?? null;
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(cameras.map((c) => ({ ...c, configuredAs: configured(c) ?? null })), null, 2)}\n`);
+    return;
+  }
+  const where = target ? `${target.host}:${target.port}` : 'multicast 239.255.255.250:3702';
+  if (cameras.length === 0) {
+    process.stdout.write(`no ONVIF camera answered a probe to ${where} within ${timeoutS} s\n`);
+    return;
+  }
+  const rows = cameras.map((c) => {
+    const id = configured(c);
+    const inConfig = id === undefined ? '(no --config)' : id === null ? 'no' : `yes: ${id}`;
+    return [c.address, c.model ?? '?', c.name ?? '?', inConfig];
+  });
+  const header = ['ADDRESS', 'MODEL', 'NAME', 'IN CONFIG'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  const missing = cameras.filter((c) => configured(c) === null);
+  if (missing.length > 0) {
+    process.stdout.write('\nTo add one, under devices: in the config:\n');
+    for (const c of missing) {
+      process.stdout.write(`  - { id: cam-CHANGE-ME, profile: onvif-camera, zone: ZONE, type: camera, onvif: { host: ${c.host}, port: ${c.port}, username: admin, password: "\${env:CAM_PASSWORD}" } }\n`);
+    }
+  }
+}
