@@ -5,7 +5,7 @@
 export interface SchemaError {
   readonly instancePath: string;
   readonly keyword: string;
-  readonly message: string;
+  readonly message?: string | undefined;
   readonly params: Record<string, unknown>;
 }
 
@@ -34,10 +34,9 @@ export function formatSchemaErrors(errors: Iterable<SchemaError>): string[] {
   const lines: string[] = [];
   for (const [pointer, group] of byPath) {
     const path = toPath(pointer);
-    const unknownField = group.some((e) => e.keyword === 'boolean');
-    if (unknownField) {
-      lines.push(`${path}: unknown field (check its spelling and the config reference in README.md)`);
-      continue;
+    const unknownFields = group.filter((e) => e.keyword === 'additionalProperties').map((e) => String(e.params['additionalProperty']));
+    for (const field of unknownFields) {
+      lines.push(`${toPath(`${pointer}/${field}`)}: unknown field (check its spelling and the config reference in README.md)`);
     }
     const consts = group.filter((e) => e.keyword === 'const').map((e) => e.params['allowedValue']);
     if (consts.length > 0) {
@@ -45,17 +44,17 @@ export function formatSchemaErrors(errors: Iterable<SchemaError>): string[] {
       continue;
     }
     for (const e of group) {
-      if (e.keyword === 'additionalProperties' || e.keyword === 'anyOf') continue;
+      if (e.keyword === 'additionalProperties' || e.keyword === 'anyOf' || e.keyword === 'if') continue;
       if (e.keyword === 'enum') lines.push(`${path}: must be one of ${list(e.params['allowedValues'] as unknown[])}`);
       else if (e.keyword === 'required') {
-        const missing = (e.params['requiredProperties'] as string[] | undefined) ?? [];
+        const missing = (e.params['requiredProperties'] as string[] | undefined) ?? (e.params['missingProperty'] ? [String(e.params['missingProperty'])] : []);
         for (const field of missing) lines.push(`${toPath(`${pointer}/${field}`)}: is required`);
-        if (missing.length === 0) lines.push(`${path}: ${e.message}`);
+        if (missing.length === 0) lines.push(`${path}: ${e.message ?? e.keyword}`);
       } else if (e.keyword === 'pattern') {
         lines.push(`${path}: ${describePattern(String(e.params['pattern']))}`);
       } else if (e.keyword === 'type' && e.params['type'] === 'string') {
         lines.push(`${path}: must be a string (put it in quotes if it looks like a number)`);
-      } else lines.push(`${path}: ${e.message}`);
+      } else lines.push(`${path}: ${e.message ?? e.keyword}`);
     }
   }
   return [...new Set(lines)];

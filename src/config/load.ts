@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Compile } from 'typebox/compile';
+import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { AnyProfile } from '../core/device.ts';
 import { ConfigSchema, type RawConfig } from './schema.ts';
@@ -18,7 +18,9 @@ export interface LoadOptions {
   readonly profiles: ReadonlyMap<string, AnyProfile>;
 }
 
-const validator = Compile(ConfigSchema);
+// AJV (already loaded by fastify) rather than typebox/compile: the TypeBox schema
+// is plain JSON Schema, and the compiler would add ~14 MiB of resident memory.
+const validator = new Ajv({ allErrors: true, strict: false }).compile(ConfigSchema);
 const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
@@ -45,8 +47,8 @@ export function parseConfig(text: string, options: LoadOptions): LoadResult {
   const substituted = substituteEnv(raw, '', env, errors);
   applyEnvOverrides(substituted as Record<string, unknown>, env, errors);
 
-  const schemaOk = validator.Check(substituted);
-  if (!schemaOk) errors.push(...formatSchemaErrors(validator.Errors(substituted)));
+  const schemaOk = validator(substituted);
+  if (!schemaOk) errors.push(...formatSchemaErrors(validator.errors ?? []));
   const config = substituted as RawConfig;
   // Cross-references are checked even when the schema failed, so one run lists every problem.
   let consistency: ReturnType<typeof checkConsistency> = { errors: [], profileOptions: new Map() };
