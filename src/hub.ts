@@ -157,7 +157,7 @@ export class Hub {
       // The uplink and the incident service need each other (changes go up; a rejected uplink is an incident).
       let incidentsRef: IncidentService | undefined;
       let hazardsRef: HazardService | undefined;
-      const uplink = buildUplink(config, {
+      const uplink = await buildUplink(config, {
         db,
         now: () => clock.now(),
         log: childLogger(log, 'uplink'),
@@ -238,7 +238,7 @@ export class Hub {
         metrics,
         childLogger(log, 'mqtt'),
       );
-      const transports = buildTransports(config, {
+      const transports = await buildTransports(config, {
         submit: (raw, done) => ingest.submit(raw, done),
         lost: (id, reason) => {
           const t = devices.lost(id, clock.now(), reason);

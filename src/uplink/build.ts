@@ -3,8 +3,6 @@ import type { Db } from '../store/database.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Hit } from '../core/incidents/rules.ts';
-import { CountySink } from './sinks/county.ts';
-import { RobotSink } from './sinks/robot.ts';
 import type { Sink } from './sinks/sink.ts';
 import { UplinkService } from './service.ts';
 
@@ -18,15 +16,18 @@ export interface UplinkDeps {
 }
 
 /** The sinks the config asks for (the county platform, group robots) behind one outbox. */
-export function buildUplink(config: GatehouseConfig, deps: UplinkDeps): UplinkService {
+export async function buildUplink(config: GatehouseConfig, deps: UplinkDeps): Promise<UplinkService> {
   const timeoutMs = (config.uplink?.timeout ?? 10) * 1000;
   const sinks: Sink[] = [];
+  // The HTTP client (undici) is loaded only when there is somewhere to send to.
   if (config.uplink) {
+    const { CountySink } = await import('./sinks/county.ts');
     sinks.push(new CountySink({ url: config.uplink.url, secret: config.uplink.secret, campusId: config.campus.id, timeoutMs, now: deps.now }));
   }
   const zones = new Map(config.zones.map((z) => [z.id, z]));
+  const { RobotSink } = config.notifiers.length > 0 ? await import('./sinks/robot.ts') : { RobotSink: undefined };
   for (const notifier of config.notifiers) {
-    sinks.push(new RobotSink({ config: notifier, zones, campusName: config.campus.name, timeoutMs, now: deps.now }));
+    sinks.push(new RobotSink!({ config: notifier, zones, campusName: config.campus.name, timeoutMs, now: deps.now }));
   }
   return new UplinkService(deps.db, sinks, {
     heartbeatEveryMs: (config.uplink?.heartbeatEvery ?? 60) * 1000,
