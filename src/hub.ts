@@ -47,36 +47,8 @@ export interface HubOptions {
   readonly tickMs?: number;
 }
 
+/** What a hub is made of, all built in start(). */
 interface HubParts {
-  readonly config: GatehouseConfig;
-  readonly log: Logger;
-  readonly metrics: Metrics;
-  readonly db: Db;
-  readonly broker: EmbeddedBroker;
-  readonly http: FastifyInstance;
-  readonly recorder: Recorder;
-  readonly devices: DeviceService;
-  readonly incidents: IncidentService;
-  readonly hazards: HazardService;
-  readonly live: LiveFeed;
-  readonly uplink: UplinkService;
-  readonly transports: readonly Transport[];
-  readonly snapshots: SnapshotService;
-  readonly checkpointer: Checkpointer;
-  readonly seriesJobs: SeriesJobs;
-  readonly ingest: Ingest;
-  readonly clock: Clock;
-  readonly hazardCheck: (now: number) => void;
-}
-
-/**
- * The composition root: the only place that knows the concrete classes. It
- * builds everything from the config, starts it in order and stops it in reverse.
- */
-export class Hub {
-  private timers: NodeJS.Timeout[] = [];
-  private stopping: Promise<void> | undefined;
-
   readonly config: GatehouseConfig;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -92,33 +64,28 @@ export class Hub {
   readonly transports: readonly Transport[];
   /** Camera snapshots attached to incidents. */
   readonly snapshots: SnapshotService;
-  private readonly checkpointer: Checkpointer;
+  readonly checkpointer: Checkpointer;
   /** Time-series background work (InfluxDB writer, gauges, retention, disk usage). */
   readonly seriesJobs: SeriesJobs;
-  private readonly ingest: Ingest;
-  private readonly clock: Clock;
-  private readonly hazardCheck: (now: number) => void;
+  readonly ingest: Ingest;
+  readonly clock: Clock;
+  readonly hazardCheck: (now: number) => void;
+}
+
+// Declaration merging: every part is a read-only property of the hub.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Hub extends HubParts {}
+
+/**
+ * The composition root: the only place that knows the concrete classes. It
+ * builds everything from the config, starts it in order and stops it in reverse.
+ */
+export class Hub {
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | undefined;
 
   private constructor(parts: HubParts) {
-    this.config = parts.config;
-    this.log = parts.log;
-    this.metrics = parts.metrics;
-    this.db = parts.db;
-    this.broker = parts.broker;
-    this.http = parts.http;
-    this.recorder = parts.recorder;
-    this.devices = parts.devices;
-    this.incidents = parts.incidents;
-    this.hazards = parts.hazards;
-    this.live = parts.live;
-    this.uplink = parts.uplink;
-    this.transports = parts.transports;
-    this.snapshots = parts.snapshots;
-    this.checkpointer = parts.checkpointer;
-    this.seriesJobs = parts.seriesJobs;
-    this.ingest = parts.ingest;
-    this.clock = parts.clock;
-    this.hazardCheck = parts.hazardCheck;
+    Object.assign(this, parts);
   }
 
   get httpPort(): number {
