@@ -94,7 +94,10 @@ export class Recorder {
       throw err;
     }
     if (duplicates > 0) this.metrics.eventsDuplicate.inc(duplicates);
-    for (const e of stored) this.metrics.eventsAccepted.inc({ kind: e.kind });
+    // One counter update per kind per batch, not per event.
+    const byKind = new Map<string, number>();
+    for (const e of stored) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+    for (const [kind, n] of byKind) this.metrics.eventsAccepted.inc({ kind }, n);
     return () => {
       // Incidents first: the guard room must hear of a panic before anything else.
       this.incidents.publish(changes);
