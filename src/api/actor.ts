@@ -1,12 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditEntry } from '../store/audit.ts';
 
-/** Who did it, from where: bound to every audited action. */
-export interface Actor {
-  readonly username: string;
-  readonly role: string;
-  readonly source: string;
-}
+import type { Actor } from '../core/actor.ts';
+
+export type { Actor };
 
 export function actorOf(request: FastifyRequest): Actor {
   const session = request.session;

@@ -6,7 +6,9 @@ import type { AnyProfile } from '../core/device.ts';
 import { ConfigSchema, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
-import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type ResolvedDevice, type RuleToggle } from './types.ts';
+import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type ResolvedDevice, type RuleToggle, type RulesConfig } from './types.ts';
+import { DEFAULT_RULES } from '../core/incidents/rules.ts';
+import { defaultEngineConfig } from '../core/incidents/engine.ts';
 import { parseWeeklyHours, type WeeklyHours } from '../core/schedule.ts';
 import type { IncidentKind, Severity } from '../core/incident.ts';
 import { isPasswordHash } from '../auth/password.ts';
@@ -162,7 +164,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     devices,
     cards: raw.cards ?? [],
     supervision: { offlineAfter: supervisionOfflineAfter },
-    incidents: { escalateAfter: { critical: 30, high: 120, ...raw.incidents?.escalateAfter } },
+    incidents: { escalateAfter: { ...defaultEngineConfig.escalateAfter, ...raw.incidents?.escalateAfter } },
     calendar: {
       timezone: raw.calendar?.timezone ?? 'Asia/Shanghai',
       holidays: new Set(raw.calendar?.holidays ?? []),
@@ -175,20 +177,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
         return 'hours' in parsed ? [[z.id, parsed.hours] as [string, WeeklyHours]] : [];
       }),
     ),
-    rules: {
-      panic: toggle(raw.rules?.panic, 'critical'),
-      doorForced: toggle(raw.rules?.doorForced, 'high'),
-      doorHeldOpen: toggle(raw.rules?.doorHeldOpen, 'medium'),
-      cameraTamper: toggle(raw.rules?.cameraTamper, 'high'),
-      afterHours: { ...toggle(raw.rules?.afterHours, 'high'), kinds: raw.rules?.afterHours?.kinds ?? ['camera.intrusion', 'camera.motion'] },
-      repeatedDenials: {
-        ...toggle(raw.rules?.repeatedDenials, 'medium'),
-        count: raw.rules?.repeatedDenials?.count ?? 3,
-        window: raw.rules?.repeatedDenials?.window ?? 60,
-      },
-      deviceOffline: toggle(raw.rules?.deviceOffline, 'medium'),
-      patrolMissed: toggle(raw.rules?.patrolMissed, 'medium'),
-    },
+    rules: rulesFrom(raw.rules),
     procedures: Object.fromEntries(
       Object.entries(raw.procedures ?? {}).map(([kind, steps]) => [
         kind,
@@ -212,8 +201,27 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
   };
 }
 
-function toggle(raw: { enabled?: boolean; severity?: Severity } | undefined, severity: Severity): RuleToggle {
-  return { enabled: raw?.enabled ?? true, severity: raw?.severity ?? severity };
+/** The config's `rules` over the engine's defaults (DEFAULT_RULES is the one place they are written). */
+function rulesFrom(raw: RawConfig['rules']): RulesConfig {
+  const d = DEFAULT_RULES;
+  const toggle = (r: { enabled?: boolean; severity?: Severity } | undefined, base: RuleToggle): RuleToggle => ({
+    enabled: r?.enabled ?? base.enabled,
+    severity: r?.severity ?? base.severity,
+  });
+  return {
+    panic: toggle(raw?.panic, d.panic),
+    doorForced: toggle(raw?.doorForced, d.doorForced),
+    doorHeldOpen: toggle(raw?.doorHeldOpen, d.doorHeldOpen),
+    cameraTamper: toggle(raw?.cameraTamper, d.cameraTamper),
+    afterHours: { ...toggle(raw?.afterHours, d.afterHours), kinds: raw?.afterHours?.kinds ?? d.afterHours.kinds },
+    repeatedDenials: {
+      ...toggle(raw?.repeatedDenials, d.repeatedDenials),
+      count: raw?.repeatedDenials?.count ?? d.repeatedDenials.count,
+      window: raw?.repeatedDenials?.window ?? d.repeatedDenials.window,
+    },
+    deviceOffline: toggle(raw?.deviceOffline, d.deviceOffline),
+    patrolMissed: toggle(raw?.patrolMissed, d.patrolMissed),
+  };
 }
 
 export type { IncidentKind };

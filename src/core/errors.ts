@@ -23,7 +23,6 @@ export const ERRORS = {
   GH_TOKEN_EXPIRED: { status: 401, text: 'the session has expired or was signed out; sign in again' },
   GH_FORBIDDEN: { status: 403, text: 'your role may not do this' },
   GH_BAD_REQUEST: { status: 400, text: 'the request is not valid' },
-  GH_STORAGE: { status: 503, text: 'the store could not commit; check disk space and the data directory' },
   GH_SERIES_UNAVAILABLE: {
     status: 503,
     text: 'the time-series store (InfluxDB at series.url) does not answer; points wait on disk and none are lost — try again once it is back',

@@ -1,3 +1,4 @@
+import type { Actor } from './actor.ts';
 import { GatehouseError } from './errors.ts';
 
 /**
@@ -65,11 +66,7 @@ export interface HazardHistoryEntry {
 }
 
 /** Who acts on the ledger (an API session, or the hub itself). */
-export interface HazardActor {
-  readonly username: string;
-  readonly role: string;
-  readonly source?: string | undefined;
-}
+export type HazardActor = Actor;
 
 export const SYSTEM_ACTOR: HazardActor = { username: 'system', role: 'system' };
 

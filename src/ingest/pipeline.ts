@@ -90,12 +90,12 @@ export class Ingest {
     }
     const announce = transition !== undefined || result.health !== undefined;
     if (items.length === 0) {
-      if (announce) this.devices.announce(device.id);
+      if (announce) this.devices.announce(device.id, transition !== undefined);
       done(null);
       return;
     }
     this.recorder.record(items, (err) => {
-      if (!err && announce) this.devices.announce(device.id);
+      if (!err && announce) this.devices.announce(device.id, transition !== undefined);
       done(err);
     });
   }
@@ -116,9 +116,5 @@ export class Ingest {
     const at = this.clock.now();
     const event: GatehouseEvent = { id: this.newId(), deviceId, zoneId: device.zone, kind: 'device.fault', ts: at, receivedAt: at, data: { reason } };
     this.recorder.record([{ event }], () => undefined);
-  }
-
-  now(): number {
-    return this.clock.now();
   }
 }

@@ -87,9 +87,12 @@ export class DeviceService {
     return transitions;
   }
 
-  /** Tell the live feed (after the transition's event is committed). */
-  announce(deviceId: string): void {
-    this.updateGauges();
+  /**
+   * Tell the live feed (after the transition's event is committed). The online
+   * gauges walk every device, so they are recounted only when one went on or off line.
+   */
+  announce(deviceId: string, transitioned = true): void {
+    if (transitioned) this.updateGauges();
     const view = this.view(deviceId);
     if (view) this.live.publish({ type: 'device', data: view });
   }

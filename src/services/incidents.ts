@@ -8,7 +8,7 @@ import { GatehouseError } from '../core/errors.ts';
 import * as engine from '../core/incidents/engine.ts';
 import type { Drill, EngineConfig, EngineState, IncidentChange, Step } from '../core/incidents/engine.ts';
 import { recordVisit, roundsOn, type RoundStatus } from '../core/incidents/patrols.ts';
-import type { Actor } from '../api/actor.ts';
+import type { Actor } from '../core/actor.ts';
 
 export type ChangeListener = (changes: readonly IncidentChange[]) => void;
 

@@ -13,11 +13,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { connectAsync, type MqttClient } from 'mqtt';
 import Database from 'better-sqlite3';
 import { startInfluxd, type Influxd } from '../helpers/influxd.ts';
+import { freePort, waitLine } from './lib/wait.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,31 +50,6 @@ process.on('SIGINT', () => {
   cleanup();
   process.exit(130);
 });
-
-function waitLine(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`timeout waiting for ${pattern}`)), timeoutMs);
-    rl.on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        rl.close();
-        resolve(m);
-      }
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const payload = (seq: number) => JSON.stringify({ kind: 'access.granted', ts: Date.now(), seq, data: { card: '0012345678', name: 'bench', pad: 'x'.repeat(90) } });
 

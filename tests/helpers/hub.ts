@@ -75,7 +75,22 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const dir = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? dir!.path;
-  const config = loadTestConfig(testConfigYaml(dataDir, options.extraYaml, options.mqtt));
+  return startHubFromYaml(testConfigYaml(dataDir, options.extraYaml, options.mqtt), dataDir, dir?.remove, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tickMs ? { tickMs: options.tickMs } : {}),
+  });
+}
+
+/**
+ * Start a hub in this process from a config text, collecting its log lines.
+ * `cleanup` (removing a temp data dir) runs on stop and when start-up fails.
+ */
+export async function startHubFromYaml(
+  yaml: string,
+  dataDir: string,
+  cleanup: (() => void) | undefined,
+  options: Omit<HubOptions, 'log'> = {},
+): Promise<TestHub> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -83,12 +98,11 @@ export async function startTestHub(
       cb();
     },
   });
-  const hubOptions: HubOptions = { log: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.tickMs ? { tickMs: options.tickMs } : {}) };
   let hub: Hub;
   try {
-    hub = await Hub.start(config, hubOptions);
+    hub = await Hub.start(loadTestConfig(yaml), { ...options, log: createLogger('info', sink) });
   } catch (err) {
-    dir?.remove(); // do not leave a temp dir behind when the hub cannot start
+    cleanup?.(); // do not leave a temp dir behind when the hub cannot start
     throw err;
   }
   return {
@@ -99,7 +113,7 @@ export async function startTestHub(
     mqtt: `mqtt://127.0.0.1:${hub.mqttPort}`,
     async stop() {
       await hub.stop();
-      dir?.remove();
+      cleanup?.();
     },
   };
 }

@@ -1,7 +1,4 @@
-import { Writable } from 'node:stream';
-import { Hub } from '../../src/hub.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { loadTestConfig, tempDir, testConfigYaml, type TestHub } from './hub.ts';
+import { startHubFromYaml, tempDir, testConfigYaml, type TestHub } from './hub.ts';
 
 /** A camera entry for the test campus (it points at a simulator on loopback). */
 export interface TestCamera {
@@ -36,29 +33,5 @@ export function cameraYaml(c: TestCamera): string {
 export async function startCameraHub(cameras: readonly TestCamera[], extraYaml = ''): Promise<TestHub> {
   const dir = tempDir('gatehouse-onvif-');
   const yaml = testConfigYaml(dir.path, extraYaml).replace('devices:\n', `devices:\n${cameras.map(cameraYaml).join('')}`);
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  let hub: Hub;
-  try {
-    hub = await Hub.start(loadTestConfig(yaml), { log: createLogger('info', sink) });
-  } catch (err) {
-    dir.remove();
-    throw err;
-  }
-  return {
-    hub,
-    dataDir: dir.path,
-    logs,
-    http: `http://127.0.0.1:${hub.httpPort}`,
-    mqtt: `mqtt://127.0.0.1:${hub.mqttPort}`,
-    async stop() {
-      await hub.stop();
-      dir.remove();
-    },
-  };
+  return startHubFromYaml(yaml, dir.path, dir.remove);
 }

@@ -1,10 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Hub } from '../../src/hub.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { loadTestConfig, TEST_USERS, tempDir, type TestHub } from './hub.ts';
+import { startHubFromYaml, TEST_USERS, tempDir, type TestHub } from './hub.ts';
 
 /**
  * Serial test rigs: a hub whose config lists serial devices, Debian's pymodbus
@@ -38,31 +35,7 @@ log: { level: info }
 /** Start a hub in this process with serial devices; its data dir is a temp dir removed by stop(). */
 export async function startSerialHub(devices: readonly string[], cards = ''): Promise<TestHub> {
   const dir = tempDir('gatehouse-serial-');
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  let hub: Hub;
-  try {
-    hub = await Hub.start(loadTestConfig(serialConfigYaml(dir.path, devices, cards)), { log: createLogger('info', sink) });
-  } catch (err) {
-    dir.remove();
-    throw err;
-  }
-  return {
-    hub,
-    dataDir: dir.path,
-    logs,
-    http: `http://127.0.0.1:${hub.httpPort}`,
-    mqtt: `mqtt://127.0.0.1:${hub.mqttPort}`,
-    async stop() {
-      await hub.stop();
-      dir.remove();
-    },
-  };
+  return startHubFromYaml(serialConfigYaml(dir.path, devices, cards), dir.path, dir.remove);
 }
 
 /** Debian's pymodbus 3.0.0rc1 as a Modbus RTU slave (tests/peers/pymodbus_slave.py), driven over stdin. */

@@ -16,6 +16,15 @@ function byUrgency(a: Incident, b: Incident): number {
 
 export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const found = (id: string): Incident => {
+    const incident = deps.incidents.get(id);
+    if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', id);
+    return incident;
+  };
+  const reportOf = (id: string) => {
+    const incident = found(id);
+    return buildReport(incident, deps.incidentStore.timeline(incident.id), deps.config, deps.clock.now());
+  };
   r.get(
     '/api/v1/incidents',
     {
@@ -53,8 +62,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       },
     },
     async (request) => {
-      const incident = deps.incidents.get(request.params.id);
-      if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
+      const incident = found(request.params.id);
       return { ...incident, timeline: deps.incidentStore.timeline(incident.id), snapshots: deps.snapshots?.list(incident.id) ?? [] };
     },
   );
@@ -122,11 +130,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       config: { roles: ALL_ROLES },
       schema: { tags: ['incidents'], summary: 'Incident report (JSON) built from its timeline', params: IdParams },
     },
-    async (request) => {
-      const incident = deps.incidents.get(request.params.id);
-      if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
-      return buildReport(incident, deps.incidentStore.timeline(incident.id), deps.config, deps.clock.now());
-    },
+    async (request) => reportOf(request.params.id),
   );
 
   r.get(
@@ -136,9 +140,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       schema: { tags: ['incidents'], summary: 'Printable incident report (HTML)', params: IdParams },
     },
     async (request, reply) => {
-      const incident = deps.incidents.get(request.params.id);
-      if (!incident) throw new GatehouseError('GH_INCIDENT_NOT_FOUND', request.params.id);
-      const report = buildReport(incident, deps.incidentStore.timeline(incident.id), deps.config, deps.clock.now());
+      const report = reportOf(request.params.id);
       return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(renderReportHtml(report, deps.config.calendar.timezone));
     },
   );

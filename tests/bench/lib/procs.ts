@@ -2,10 +2,10 @@
 // cleaned up at the end, on Ctrl-C, and on an uncaught error.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+
+export { freePort, waitLine } from './wait.ts';
 
 const children = new Set<ChildProcess>();
 const temps = new Set<string>();
@@ -44,40 +44,6 @@ export function tempDir(prefix: string): string {
 export function forget(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   temps.delete(dir);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolve with the first stdout line matching `pattern`. */
-export function waitLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => {
-      rl.close();
-      reject(new Error(`timed out waiting for ${pattern}`));
-    }, timeoutMs);
-    rl.on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        rl.close();
-        resolve(m);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`process exited (${code}) before printing ${pattern}`));
-    });
-  });
 }
 
 export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
