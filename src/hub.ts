@@ -180,7 +180,7 @@ export class Hub {
         startedAt,
         log: childLogger(log, 'hazards'),
       });
-      const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'));
+      const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'), config.storage.commitWindowMs);
       recorder.withinTransaction(series.inTransaction);
       recorder.onStored(series.afterCommit);
       devices.onHealth((id, at, health) => series.recordHealth(id, at, health));

@@ -106,6 +106,8 @@ export const ConfigSchema = Type.Object(
         {
           dir: Type.Optional(Type.String({ minLength: 1 })),
           synchronous: Type.Optional(Type.Enum(['normal', 'full'])),
+          /** How long (ms) a routine event may wait to share a commit with others; alarms never wait. */
+          commitWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
         },
         { additionalProperties: false },
       ),

@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import { GroupCommit, type Done } from './groupCommit.ts';
+import { isUrgentKind } from '../core/incidents/rules.ts';
 
 export interface RecordItem {
   readonly event: GatehouseEvent;
@@ -32,9 +33,12 @@ export class Recorder {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     log: Logger,
+    /** How long a routine event may wait to share a commit (urgent ones never wait). */
+    commitWindowMs?: number,
   ) {
     this.queue = new GroupCommit<RecordItem>({
       commit: (items) => this.commit(items),
+      ...(commitWindowMs !== undefined ? { windowMs: commitWindowMs } : {}),
       observe: (size, waits) => {
         metrics.commitBatchSize.observe(size);
         for (const w of waits) metrics.commitSeconds.observe(w);
@@ -48,7 +52,7 @@ export class Recorder {
 
   /** `done` runs once every item is committed (or the batch failed). */
   record(items: readonly RecordItem[], done: Done): void {
-    this.queue.enqueue(items, done);
+    this.queue.enqueue(items, done, items.some((item) => isUrgentKind(item.event.kind)));
   }
 
   /**

@@ -4,6 +4,7 @@ import type { EventKind, GatehouseEvent } from '../../src/core/event.ts';
 import { parseWeeklyHours, isOpen, type WeeklyHours } from '../../src/core/schedule.ts';
 import { GatehouseError } from '../../src/core/errors.ts';
 import { roundsOn } from '../../src/core/incidents/patrols.ts';
+import { isUrgentKind } from '../../src/core/incidents/rules.ts';
 
 let n = 0;
 const ids = () => `id-${++n}`;
@@ -211,5 +212,12 @@ describe('patrols', () => {
   it('windows that ended before the hub started are not judged', () => {
     const state = initialState([], [], at('2026-12-01T22:30:00'));
     expect(tick(state, at('2026-12-01T22:31:00'), config, ids).changes).toEqual([]);
+  });
+});
+
+describe('urgent kinds (committed without waiting for a batch)', () => {
+  it('are the alarms and the kinds that open an incident on their own', () => {
+    for (const kind of ['alarm.panic', 'door.forced', 'door.held_open', 'camera.tamper', 'camera.video_loss', 'device.offline']) expect(isUrgentKind(kind), kind).toBe(true);
+    for (const kind of ['access.granted', 'access.denied', 'door.opened', 'camera.motion', 'patrol.checkpoint']) expect(isUrgentKind(kind), kind).toBe(false);
   });
 });

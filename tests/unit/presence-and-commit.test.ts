@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Presence } from '../../src/core/presence.ts';
 import { GroupCommit } from '../../src/ingest/groupCommit.ts';
 
@@ -39,7 +39,7 @@ describe('presence', () => {
 describe('group commit', () => {
   it('batches everything queued in one turn into one commit, then answers every waiter', async () => {
     const batches: number[][] = [];
-    const gc = new GroupCommit<number>({ commit: (items) => void batches.push([...items]) });
+    const gc = new GroupCommit<number>({ commit: (items) => void batches.push([...items]), windowMs: 0 });
     const answered: number[] = [];
     for (let i = 0; i < 5; i++) gc.enqueue([i, i + 100], () => answered.push(i));
     expect(answered).toEqual([]); // nothing answered before the commit
@@ -50,7 +50,7 @@ describe('group commit', () => {
 
   it('splits at maxBatch without splitting one entry', async () => {
     const batches: number[] = [];
-    const gc = new GroupCommit<number>({ commit: (items) => void batches.push(items.length), maxBatch: 4 });
+    const gc = new GroupCommit<number>({ commit: (items) => void batches.push(items.length), maxBatch: 4, windowMs: 0 });
     for (let i = 0; i < 5; i++) gc.enqueue([1, 2], () => undefined);
     await new Promise((r) => setImmediate(r));
     expect(batches).toEqual([4, 4, 2]);
@@ -66,6 +66,7 @@ describe('group commit', () => {
         }
       },
       maxBatch: 1,
+      windowMs: 0,
     });
     const results: (string | null)[] = [];
     gc.enqueue([1], (err) => results.push(err?.message ?? null));
@@ -80,5 +81,43 @@ describe('group commit', () => {
     gc.enqueue([1], () => order.push('done'));
     gc.flush();
     expect(order).toEqual(['done', 'after']);
+  });
+
+  describe('commit window (fake timers: no timing assumptions)', () => {
+    beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] }));
+    afterEach(() => vi.useRealTimers());
+
+    it('lets routine items wait up to the window for company, then commits them together', () => {
+      const batches: number[][] = [];
+      const gc = new GroupCommit<number>({ commit: (items) => void batches.push([...items]), windowMs: 5 });
+      gc.enqueue([1], () => undefined);
+      vi.advanceTimersByTime(1); // the next turn has come and gone
+      gc.enqueue([2], () => undefined);
+      expect(batches).toEqual([]);
+      vi.advanceTimersByTime(4);
+      expect(batches).toEqual([[1, 2]]);
+    });
+
+    it('commits an urgent item on the next turn, taking the routine ones queued before it', () => {
+      const batches: number[][] = [];
+      const answered: number[] = [];
+      const gc = new GroupCommit<number>({ commit: (items) => void batches.push([...items]), windowMs: 50 });
+      gc.enqueue([1], () => answered.push(1));
+      gc.enqueue([99], () => answered.push(99), true);
+      vi.advanceTimersByTime(1); // the immediate ran; the 50 ms window had not come
+      expect(batches).toEqual([[1, 99]]);
+      expect(answered).toEqual([1, 99]);
+      vi.advanceTimersByTime(100);
+      expect(batches).toHaveLength(1); // the window's timer was cancelled, nothing committed twice
+    });
+
+    it('does not wait once a full batch is queued', () => {
+      const batches: number[] = [];
+      const gc = new GroupCommit<number>({ commit: (items) => void batches.push(items.length), windowMs: 50, maxBatch: 3 });
+      gc.enqueue([1, 2], () => undefined);
+      gc.enqueue([3], () => undefined);
+      vi.advanceTimersByTime(1);
+      expect(batches).toEqual([3]);
+    });
   });
 });

@@ -68,6 +68,15 @@ const SINGLE: readonly SingleRule[] = [
   { on: 'device.offline', kind: 'device_offline', toggle: 'deviceOffline', title: (e) => `Device ${e.deviceId} offline` },
 ];
 
+/**
+ * Kinds a guard must hear of at once: the ones that open an incident on their
+ * own, and every alarm. Storage commits them on the next turn instead of
+ * letting them wait for a batch (src/ingest/groupCommit.ts).
+ */
+export function isUrgentKind(kind: string): boolean {
+  return kind.startsWith('alarm.') || SINGLE.some((rule) => rule.on === kind);
+}
+
 export function singleEventHits(rules: RulesConfig, event: GatehouseEvent): Hit[] {
   const hits: Hit[] = [];
   for (const rule of SINGLE) {
