@@ -13,6 +13,8 @@ interface Options {
   /** `max`: each client keeps `window` messages in flight until `count` are acked; `rate`: a fixed schedule. */
   mode: 'max' | 'rate' | 'idle';
   count?: number;
+  /** `max` mode: this many events first, unmeasured; then {"type":"measuring"} and the measured `count`. */
+  warmup?: number;
   window?: number;
   rate?: number;
   seconds?: number;
@@ -48,6 +50,42 @@ process.stdout.write(`${JSON.stringify({ type: 'ready', clients: clients.length 
 const rl = createInterface({ input: process.stdin });
 await new Promise<void>((r) => rl.once('line', () => r()));
 
+/** Each client keeps `window` publishes in flight until `total` (split across clients) are acked. */
+async function publishMax(total: number, onAck: (ms: number) => void): Promise<number> {
+  const perClient = Math.ceil(total / clients.length);
+  let published = 0;
+  await Promise.all(
+    clients.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          let next = 0;
+          let done = 0;
+          const one = (): void => {
+            if (next >= perClient) return;
+            const seq = seqBase + next++;
+            const start = performance.now();
+            published++;
+            client.publish(payload(seq), () => {
+              onAck(performance.now() - start);
+              done++;
+              if (done === perClient) resolve();
+              else one();
+            });
+          };
+          for (let i = 0; i < (options.window ?? 20); i++) one();
+        }),
+    ),
+  );
+  seqBase += perClient;
+  return published;
+}
+let seqBase = 0;
+
+// Warm-up (unmeasured): the JIT, SQLite's page cache and the sockets' buffers reach
+// steady state first, for every system alike; short runs otherwise measure start-up.
+if (options.mode === 'max' && options.warmup) await publishMax(options.warmup, () => undefined);
+process.stdout.write(`${JSON.stringify({ type: 'measuring' })}\n`);
+
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let sent = 0;
@@ -56,32 +94,10 @@ const latencies: number[] = [];
 let maxLagMs = 0;
 
 if (options.mode === 'max') {
-  const total = options.count ?? 20_000;
-  const perClient = Math.ceil(total / clients.length);
-  await Promise.all(
-    clients.map(async (client, c) => {
-      let next = 0;
-      void c;
-      // Keep `window` publishes in flight on this connection until perClient are acked.
-      await new Promise<void>((resolve) => {
-        let done = 0;
-        const one = (): void => {
-          if (next >= perClient) return;
-          const seq = next++;
-          const start = performance.now();
-          sent++;
-          client.publish(payload(seq), () => {
-            acked++;
-            done++;
-            latencies.push(performance.now() - start);
-            if (done === perClient) resolve();
-            else one();
-          });
-        };
-        for (let i = 0; i < (options.window ?? 20); i++) one();
-      });
-    }),
-  );
+  sent = await publishMax(options.count ?? 20_000, (ms) => {
+    acked++;
+    latencies.push(ms);
+  });
 } else if (options.mode === 'rate') {
   // A fixed schedule that never waits for acknowledgements (no coordinated omission):
   // message k is due at t0 + k / rate; latency counts from when it was due.
@@ -105,7 +121,9 @@ if (options.mode === 'max') {
         k++;
       }
       if (now >= endAt) resolve();
-      else setImmediate(tick);
+      // A 1 ms timer, not a setImmediate spin: spinning would take a whole core of a
+      // 2-core machine from the system under test. Messages due meanwhile go out together.
+      else setTimeout(tick, 1);
     };
     tick();
   });

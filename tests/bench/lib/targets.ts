@@ -54,7 +54,9 @@ export async function startGatehouse(opts: { devices: readonly Device[]; uplink?
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const configFile = join(dataDir, 'bench.yaml');
   writeFileSync(configFile, gatehouseConfig({ dataDir, httpPort, mqttPort, devices: opts.devices, ...(opts.uplink ? { uplink: opts.uplink } : {}) }));
-  const child = run(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, 'src/bin.js'), 'start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every hub the bench starts.
+  const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const child = run(process.execPath, [...nodeArgs, join(ROOT, 'src/bin.js'), 'start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   const http = `http://127.0.0.1:${httpPort}`;
   await waitHttp(`${http}/healthz`, child);
   return {
