@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -13,9 +12,11 @@ import { hashPassword } from './auth/password.ts';
 import { Hub } from './hub.ts';
 import { createLogger } from './observability/logger.ts';
 import { VERSION } from './version.ts';
+import { PACKAGE_ROOT } from './paths.ts';
+import { collectStartupGarbage } from './observability/startupGarbage.ts';
 import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = PACKAGE_ROOT;
 
 const USAGE = `gatehouse ${VERSION} — campus security IoT hub
 
@@ -100,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
       if (!values.config) throw new UsageError('start needs --config FILE');
       const hub = await startHub(load(values.config));
       stopOnSignals(hub);
+      collectStartupGarbage();
       return;
     }
     case 'check-config': {

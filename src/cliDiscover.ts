@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { profileRegistry } from '../devices/index.ts';
 import { loadConfigFile } from './config/load.ts';
-import { discover, type DiscoveredCamera } from './transports/onvif/discovery.ts';
+import type { DiscoveredCamera } from './transports/onvif/discovery.ts';
 
 /**
  * `gatehouse discover`: find ONVIF cameras by WS-Discovery and say which the
@@ -32,6 +32,8 @@ export async function discoverCommand(args: string[]): Promise<void> {
       return typeof o?.host === 'string' ? [{ id: d.id, host: o.host, port: typeof o.port === 'number' ? o.port : 80 }] : [];
     });
   }
+  // Loaded here, not at start-up: the XML parser is needed by this command only.
+  const { discover } = await import('./transports/onvif/discovery.ts');
   const cameras = await discover({ target, timeoutMs: timeoutS * 1000 });
   const configured = (c: DiscoveredCamera): string | null | undefined => {
     if (!known) return undefined;

@@ -108,6 +108,7 @@ export class Hub {
       throw new Error('mqtt.url: an external broker is not supported by this version; remove mqtt.url to use the embedded broker');
     }
 
+    const influx = await SeriesService.loadInflux(config, () => clock.now());
     const db = openDatabase({ dir: config.storage.dir, synchronous: config.storage.synchronous });
     const checkpointer = new Checkpointer(db, childLogger(log, 'store'));
     checkpointer.start();
@@ -117,7 +118,7 @@ export class Hub {
       const sessions = new SessionStore(db);
       const audit = new AuditLog(db);
       const live = new LiveFeed();
-      const series = new SeriesService(config, db, metrics, childLogger(log, 'series'), () => clock.now());
+      const series = new SeriesService(config, db, metrics, childLogger(log, 'series'), () => clock.now(), influx);
       const rejects = new RejectTracker(metrics, childLogger(log, 'ingest'));
       const devices = new DeviceService(config.devices, profileRegistry, new DeviceStateStore(db), rejects, live, metrics, startedAt);
       const engineConfig = engineConfigFrom(config);

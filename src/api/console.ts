@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { ApiDeps } from './deps.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 
 /** Where `npm run build:console` (run by `prepare` on npm install / npm ci) puts the console. */
-export const CONSOLE_DIST = fileURLToPath(new URL('../console/dist/', import.meta.url));
+export const CONSOLE_DIST = join(PACKAGE_ROOT, 'src', 'console', 'dist');
 
 /**
  * Strict: only the hub's own scripts, styles and images; blob: for photos

@@ -92,6 +92,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (request.method === 'POST' && request.body == null) request.body = {};
   });
 
+  // Server-Timing (W3C): the time this request spent in the hub — authentication,
+  // validation, the handler and serialization — apart from the network. Browser
+  // devtools show it; the benchmark reads it (tests/bench/run.ts).
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(3)}`);
+    done(null, payload);
+  });
+
   const requireSession = guard(deps.auth, deps.audit, deps.clock);
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/') && !request.is404) await requireSession(request, reply);

@@ -5,7 +5,7 @@ import type { IncidentChange } from '../core/incidents/engine.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Db } from '../store/database.ts';
-import { InfluxSeries } from '../store/influxSeries.ts';
+import type { InfluxSeries } from '../store/influxSeries.ts';
 import { SeriesQueue } from '../store/seriesQueue.ts';
 import { SqliteSeries } from '../store/seriesSqlite.ts';
 import { InfluxSink } from './influxSink.ts';
@@ -22,6 +22,13 @@ const MAX_HEALTH_BUFFER = 10_000;
  * into device status reports.
  */
 export class SeriesService {
+  /** The InfluxDB client for this config, or undefined; the influx library (~15 MiB resident) is loaded only when used. */
+  static async loadInflux(config: GatehouseConfig, now: () => number): Promise<InfluxSeries | undefined> {
+    if (config.series.backend !== 'influx') return undefined;
+    const { InfluxSeries } = await import('../store/influxSeries.ts');
+    return new InfluxSeries(config.series, config.retention, now);
+  }
+
   readonly reader: SeriesReader;
   readonly backend: 'sqlite' | 'influx';
   private readonly sink: SeriesSink;
@@ -37,11 +44,14 @@ export class SeriesService {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly now: () => number,
+    /** The InfluxDB client when `series.backend` is influx (its module is loaded only then: see loadInflux). */
+    influx?: InfluxSeries,
   ) {
     this.backend = config.series.backend;
     if (config.series.backend === 'influx') {
+      if (!influx) throw new Error('series.backend influx: no InfluxDB client given (SeriesService.loadInflux)');
       this.queue = new SeriesQueue(db);
-      this.influx = new InfluxSeries(config.series, config.retention, now);
+      this.influx = influx;
       this.sink = new InfluxSink(this.queue, now);
       this.reader = this.influx;
       this.writer = new InfluxWriter(this.queue, this.influx, metrics, log, now, config.retention.events * 86_400_000);

@@ -104,8 +104,13 @@ ${mode.startsWith('influx') ? `series: { backend: influx, url: "${influxd!.url}"
   );
   if (mode === 'influx-down') await influxd!.stop();
   else if (mode === 'influx') await influxd!.start();
-  const preload = mode === 'off' ? ['--import', 'tsx', '--import', join(root, 'tests/bench/seriesOff.ts')] : [];
-  const hub = spawn(process.execPath, [...preload, join(root, 'src/bin.js'), 'start', '--config', join(dir, 'bench.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Every mode runs the sources through tsx (GATEHOUSE_FROM_SOURCE), so `off` — a patch
+  // of the source module, preloaded — differs from the others in nothing else.
+  const preload = mode === 'off' ? ['--import', 'tsx', '--import', join(root, 'tests/bench/seriesOff.ts')] : ['--import', 'tsx'];
+  const hub = spawn(process.execPath, [...preload, join(root, 'src/bin.js'), 'start', '--config', join(dir, 'bench.yaml')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, GATEHOUSE_FROM_SOURCE: '1' },
+  });
   children.add(hub);
   for (;;) {
     try {
@@ -160,7 +165,7 @@ async function seriesFigures(mode: SeriesMode, http: string, metrics: string, in
 }
 
 async function roundBare(): Promise<{ rate: number; p50: number; p99: number }> {
-  const broker = spawn(process.execPath, ['--import', 'tsx', join(root, 'tests/bench/bareAedes.ts'), '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const broker = spawn(process.execPath, [join(root, 'tests/bench/bareAedes.js'), '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.add(broker);
   const port = Number((await waitLine(broker, /^READY (\d+)/))[1]);
   const ids = Array.from({ length: CLIENTS }, (_, i) => `bench-${i}`);

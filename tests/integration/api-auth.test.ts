@@ -127,6 +127,14 @@ describe('health and documentation', () => {
     expect(r.body).toMatchObject({ status: 'ok' });
   });
 
+  test('every answer carries Server-Timing: the time spent in the hub, apart from the network', async () => {
+    for (const r of [await raw('/healthz'), await raw('/api/v1/events?limit=5', { headers: { authorization: `Bearer ${token}` } }), await raw('/api/v1/events')]) {
+      const m = /^app;dur=(\d+\.\d{3})$/.exec(r.headers.get('server-timing') ?? '');
+      expect(m, `server-timing: ${r.headers.get('server-timing')}`).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThan(0);
+    }
+  });
+
   test('GET /metrics → Prometheus text without a token', async () => {
     const r = await raw('/metrics');
     expect(r.status).toBe(200);

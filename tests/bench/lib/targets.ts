@@ -54,9 +54,14 @@ export async function startGatehouse(opts: { devices: readonly Device[]; uplink?
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const configFile = join(dataDir, 'bench.yaml');
   writeFileSync(configFile, gatehouseConfig({ dataDir, httpPort, mqttPort, devices: opts.devices, ...(opts.uplink ? { uplink: opts.uplink } : {}) }));
+  // Started the way an installer starts it (`npx gatehouse start`): the bin file itself,
+  // so its shebang's node flags apply. Extra node flags go through NODE_OPTIONS:
   // BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every hub the bench starts.
-  const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-  const child = run(process.execPath, [...nodeArgs, join(ROOT, 'src/bin.js'), 'start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const nodeOptions = [process.env.NODE_OPTIONS, ...(opts.nodeArgs ?? []), process.env.BENCH_HUB_NODE_ARGS].filter(Boolean).join(' ');
+  const child = run(join(ROOT, 'src/bin.js'), ['start', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+  });
   const http = `http://127.0.0.1:${httpPort}`;
   await waitHttp(`${http}/healthz`, child);
   return {
@@ -96,7 +101,7 @@ export interface BareTarget extends Running {
 }
 
 export async function startBare(): Promise<BareTarget> {
-  const child = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/bareAedes.ts'), '0']);
+  const child = run(process.execPath, [join(ROOT, 'tests/bench/bareAedes.js'), '0']);
   const port = Number((await waitLine(child, /^READY (\d+)/))[1]);
   const lines: ((n: number) => void)[] = [];
   const { createInterface } = await import('node:readline');

@@ -1,4 +1,5 @@
 // Bare aedes 1.2 in its own process: the ceiling for anything built on aedes.
+// Plain JavaScript run by plain node (no TypeScript loader), like the hub's build.
 // Accepts any client, counts publishes in its `published` hook. Prints
 // "READY <port>" when listening; prints "COUNT <n>" on every line read from stdin.
 import { createServer } from 'node:net';

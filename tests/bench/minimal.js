@@ -1,10 +1,11 @@
-// The start-up baseline: a process that loads the same modules as the hub and
-// binds the same ports (HTTP answering /healthz, MQTT listening), doing nothing else.
-//   node src/bin.js-like: node --import tsx tests/bench/minimal.ts HTTP_PORT MQTT_PORT
+// The start-up baseline: a process that loads the same modules as the hub, the
+// same way (the compiled build, plain node), and binds the same ports (HTTP
+// answering /healthz, MQTT listening), doing nothing else.
+//   node tests/bench/minimal.js HTTP_PORT MQTT_PORT
 import { createServer as createHttp } from 'node:http';
 import { createServer as createTcp } from 'node:net';
-import '../../src/hub.ts';
-import '../../src/config/load.ts';
+import '../../dist/src/hub.js';
+import '../../dist/src/config/load.js';
 
 const [httpPort, mqttPort] = process.argv.slice(2).map(Number);
 createTcp().listen(mqttPort, '127.0.0.1');
