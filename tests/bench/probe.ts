@@ -17,6 +17,8 @@ interface Job {
   password?: string;
   panics: number;
   intervalMs: number;
+  /** The live feed's `types` filter (e.g. "incident"); absent = the whole feed, as the console takes it. */
+  types?: string;
 }
 
 const secret = JSON.parse(process.argv[2] ?? '{}').secret as string | undefined;
@@ -68,7 +70,8 @@ if (job.mode === 'bare') {
   });
   const { token } = (await login.json()) as { token: string };
   const abort = new AbortController();
-  const stream = await fetch(`${job.http}/api/v1/live?access_token=${token}`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const filter = job.types ? `types=${job.types}&` : '';
+  const stream = await fetch(`${job.http}/api/v1/live?${filter}access_token=${token}`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
   let onSse: ((at: number, id: string) => void) | undefined;
   // Read frames as they come; an `incident` frame with change "opened" and kind "panic" is ours.
   void (async () => {

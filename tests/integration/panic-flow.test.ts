@@ -94,6 +94,25 @@ describe('panic → incident', () => {
     expect(live.frames.some((f) => f.event === 'event' && (JSON.parse(f.data) as { id: string }).id === open[0]!.eventIds[0])).toBe(true);
   });
 
+  test('?types=incident keeps only incident messages (an alarm display need not receive every card swipe); an unknown type is a 400 naming the field', async () => {
+    const { hub, token, live } = await setUp();
+    const alarms = await openSse(`${hub.http}/api/v1/live?types=incident&access_token=${encodeURIComponent(token)}`);
+    streams.push(alarms);
+    expect(alarms.status).toBe(200);
+    await alarms.next((f) => f.event === 'hello', 5000, 'the hello frame');
+    await press(hub, 'reader-1', 'access.granted', { data: { card: '0012345678' } });
+    await press(hub, 'panic-1', 'alarm.panic', { seq: 7 });
+    await alarms.next((f) => f.event === 'incident' && (JSON.parse(f.data) as Incident).kind === 'panic', 2000, 'the panic on the filtered feed');
+    // The unfiltered feed got the card swipe and the panic event; the filtered one neither.
+    await live.next((f) => f.event === 'event' && f.data.includes('access.granted'), 2000, 'the card swipe on the full feed');
+    await live.next((f) => f.event === 'incident', 2000, 'the panic on the full feed');
+    expect(alarms.frames.map((f) => f.event).filter((e) => e !== 'hello' && e !== 'incident')).toEqual([]);
+
+    const bad = await fetch(`${hub.http}/api/v1/live?types=incident,bogus&access_token=${encodeURIComponent(token)}`, { headers: { accept: 'text/event-stream' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/types/);
+  });
+
   test('the live feed refuses a missing or bad token', async () => {
     const hub = await startTestHub();
     hubs.push(hub);

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { LiveMessage } from '../../services/liveFeed.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
 
 /** A subscriber this far behind is cut off; its EventSource reconnects and reloads. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_QUEUED_MESSAGES = 5000;
+const LIVE_TYPES: readonly LiveMessage['type'][] = ['event', 'incident', 'device', 'hazard', 'snapshot'];
 
 export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.get(
@@ -14,26 +17,43 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       config: { roles: ALL_ROLES, tokenInQuery: true },
       schema: {
         tags: ['live'],
-        summary: 'Server-Sent Events: `event`, `incident`, `device` and `hazard` messages as they are committed',
-        description: 'EventSource cannot send headers: pass the token as ?access_token= here.',
+        summary: 'Server-Sent Events: `event`, `incident`, `device`, `hazard` and `snapshot` messages as they are committed',
+        description:
+          'EventSource cannot send headers: pass the token as ?access_token= here. `types` (comma-separated) keeps only those messages — e.g. `types=incident` for an alarm display, which then does not receive every card swipe.',
+        querystring: Type.Object({
+          access_token: Type.Optional(Type.String()),
+          types: Type.Optional(Type.String({ pattern: `^(${LIVE_TYPES.join('|')})(,(${LIVE_TYPES.join('|')}))*$`, description: `comma-separated: ${LIVE_TYPES.join(', ')}` })),
+        }),
       },
     },
     async (request, reply) => {
+      const { types } = request.query as { types?: string };
+      const wanted = types === undefined ? undefined : new Set(types.split(','));
       reply.sse.keepAlive();
       deps.metrics.liveSubscribers.inc();
-      // One send at a time per subscriber, in order: the SSE plugin waits for 'drain'
-      // on each send, and unawaited sends would pile listeners onto a slow socket.
-      const queue: { event: string; data: unknown }[] = [];
-      let pumping = false;
-      const pump = async (): Promise<void> => {
-        pumping = true;
-        while (queue.length > 0 && reply.sse.isConnected) {
-          await reply.sse.send(queue.shift()!).catch(() => undefined);
+      // Messages published in one burst (the facts of one commit) go out in one write,
+      // in order; while the socket is full, they queue, and a subscriber too far
+      // behind is cut off. The hello below goes first: the plugin sends the headers
+      // with it, and this loop writes nothing before it.
+      const queue: string[] = [];
+      let scheduled = false;
+      let waitingForDrain = false;
+      const flush = (): void => {
+        scheduled = false;
+        if (waitingForDrain || queue.length === 0 || !reply.sse.isConnected) return;
+        const chunk = queue.join('');
+        queue.length = 0;
+        if (!reply.raw.write(chunk)) {
+          waitingForDrain = true;
+          reply.raw.once('drain', () => {
+            waitingForDrain = false;
+            flush();
+          });
         }
-        pumping = false;
       };
+      let helloSent = false;
       const unsubscribe = deps.live.subscribe((message) => {
-        if (!reply.sse.isConnected) return;
+        if (!reply.sse.isConnected || (wanted && !wanted.has(message.type))) return;
         if (queue.length >= MAX_QUEUED_MESSAGES || reply.raw.writableLength > MAX_BUFFERED_BYTES) {
           request.log.warn('live subscriber too slow; closing it (it reconnects and reloads)');
           queue.length = 0;
@@ -41,14 +61,20 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
           return;
         }
         const data = message.type === 'incident' || message.type === 'hazard' ? { ...message.data, change: message.change } : message.data;
-        queue.push({ event: message.type, data });
-        if (!pumping) void pump();
+        // JSON.stringify writes no newline, so each message is one `data:` line.
+        queue.push(`event: ${message.type}\ndata: ${JSON.stringify(data)}\n\n`);
+        if (!scheduled && helloSent) {
+          scheduled = true;
+          queueMicrotask(flush);
+        }
       });
       reply.sse.onClose(() => {
         unsubscribe();
         deps.metrics.liveSubscribers.dec();
       });
       await reply.sse.send({ event: 'hello', data: { at: deps.clock.now(), version: deps.version } });
+      helloSent = true;
+      flush();
     },
   );
 }
