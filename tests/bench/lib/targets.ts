@@ -1,6 +1,6 @@
 // The systems under test, each in its own process: Gatehouse (A), bare aedes (B),
 // and Node-RED running the equivalent flow (C).
-import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { writeFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -55,13 +55,15 @@ export async function startGatehouse(opts: { devices: readonly Device[]; uplink?
   const configFile = join(dataDir, 'bench.yaml');
   writeFileSync(configFile, gatehouseConfig({ dataDir, httpPort, mqttPort, devices: opts.devices, ...(opts.uplink ? { uplink: opts.uplink } : {}) }));
   // Started the way an installer starts it (`npx gatehouse start`): the bin file itself,
-  // so its shebang's node flags apply. Extra node flags go through NODE_OPTIONS:
+  // so its shebang's node flags apply. With extra node flags (some, like --cpu-prof, are
+  // refused in NODE_OPTIONS), node is run with them plus the shebang's own:
   // BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every hub the bench starts.
-  const nodeOptions = [process.env.NODE_OPTIONS, ...(opts.nodeArgs ?? []), process.env.BENCH_HUB_NODE_ARGS].filter(Boolean).join(' ');
-  const child = run(join(ROOT, 'src/bin.js'), ['start', '--config', configFile], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
-  });
+  const bin = join(ROOT, 'src/bin.js');
+  const extra = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const child =
+    extra.length === 0
+      ? run(bin, ['start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] })
+      : run(process.execPath, [...extra, ...shebangNodeFlags(bin), bin, 'start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   const http = `http://127.0.0.1:${httpPort}`;
   await waitHttp(`${http}/healthz`, child);
   return {
@@ -80,6 +82,12 @@ export async function startGatehouse(opts: { devices: readonly Device[]; uplink?
     },
     stop: () => stop(child),
   };
+}
+
+/** The node flags on a script's `#!/usr/bin/env -S node …` line. */
+function shebangNodeFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)?.[1]?.split(' ').filter(Boolean) ?? [];
 }
 
 export async function waitHttp(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<number> {
