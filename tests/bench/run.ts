@@ -145,7 +145,7 @@ interface LatencyResult {
   fullFeedP99: number;
 }
 
-async function latency(background: number): Promise<LatencyResult> {
+async function latency(background: number, round: number): Promise<LatencyResult> {
   const secret = randomBytes(16).toString('hex');
   const seconds = QUICK ? 10 : 30;
   // Enough panics that p99 is not simply the maximum (with 100, p99 is the largest sample).
@@ -172,8 +172,16 @@ async function latency(background: number): Promise<LatencyResult> {
     forget(gh.dataDir);
     return { ...result, lag };
   };
-  const pa = await runA('incident');
-  const full = await runA(undefined);
+  // Alternating which goes first, round by round: the order showed in the figures.
+  let pa: Awaited<ReturnType<typeof runA>>;
+  let full: Awaited<ReturnType<typeof runA>>;
+  if (round % 2) {
+    pa = await runA('incident');
+    full = await runA(undefined);
+  } else {
+    full = await runA(undefined);
+    pa = await runA('incident');
+  }
   const lag = pa.lag;
 
   // B: bare aedes publish → subscribe under the same background
@@ -345,7 +353,7 @@ if (!SKIP.has('latency')) {
   // 5,000 events/s, or 80% of what bare aedes sustained here if that is less.
   const background = Math.round(Number.isFinite(medianB) ? Math.min(5000, 0.8 * medianB) : 5000);
   for (let r = 1; r <= LATENCY_ROUNDS; r++) {
-    const one = await latency(background);
+    const one = await latency(background, r);
     latRounds.push(one);
     log(
       `  latency round ${r} under ${one.background} events/s: panic → SSE (types=incident) p50 ${one.sseP50.toFixed(1)} ms p99 ${one.sseP99.toFixed(1)} ms; whole feed p50 ${one.fullFeedP50.toFixed(1)} ms p99 ${one.fullFeedP99.toFixed(1)} ms; panic → county p50 ${one.uplinkP50.toFixed(1)} ms p99 ${one.uplinkP99.toFixed(1)} ms; bare publish → subscribe p99 ${one.bareP99.toFixed(1)} ms; SSE/bare ${(one.sseP99 / one.bareP99).toFixed(2)}; hub event-loop delay p99 ${one.eventLoopP99Ms.toFixed(1)} ms (prom-client samples every 10 ms: an idle loop reads 10); lost ${one.lost}`,

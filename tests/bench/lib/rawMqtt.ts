@@ -47,22 +47,12 @@ export class RawPublisher {
       this.socket.once('error', reject);
       let connected = false;
       this.socket.on('data', (chunk: Buffer) => {
-        this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
-        while (this.buffered.length >= 2) {
-          const type = this.buffered[0]! >> 4;
-          const len = this.buffered[1]!; // PUBACK/CONNACK/PINGRESP bodies are short (< 128)
-          if (this.buffered.length < 2 + len) break;
-          if (type === 2) {
-            if (this.buffered[3] !== 0) return reject(new Error(`CONNACK ${this.buffered[3]}`));
-            connected = true;
-            resolve();
-          } else if (type === 4) {
-            const id = (this.buffered[2]! << 8) | this.buffered[3]!;
-            const done = this.waiting.get(id);
-            this.waiting.delete(id);
-            done?.();
-          }
-          this.buffered = this.buffered.subarray(2 + len);
+        // Publishes that acknowledgements trigger (max mode) leave in one write, not one each.
+        this.socket.cork();
+        try {
+          this.onData(chunk, reject, resolve, () => (connected = true));
+        } finally {
+          this.socket.uncork();
         }
       });
       this.socket.once('close', () => {
@@ -84,13 +74,46 @@ export class RawPublisher {
     });
   }
 
+  private onData(chunk: Buffer, reject: (err: Error) => void, resolve: () => void, connected: () => void): void {
+    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    while (this.buffered.length >= 2) {
+      const type = this.buffered[0]! >> 4;
+      const len = this.buffered[1]!; // PUBACK/CONNACK/PINGRESP bodies are short (< 128)
+      if (this.buffered.length < 2 + len) break;
+      if (type === 2) {
+        if (this.buffered[3] !== 0) {
+          reject(new Error(`CONNACK ${this.buffered[3]}`));
+          return;
+        }
+        connected();
+        resolve();
+      } else if (type === 4) {
+        const id = (this.buffered[2]! << 8) | this.buffered[3]!;
+        const done = this.waiting.get(id);
+        this.waiting.delete(id);
+        done?.();
+      }
+      this.buffered = this.buffered.subarray(2 + len);
+    }
+  }
+
   /** QoS 1 publish; `onAck` runs when its PUBACK arrives. */
   publish(payload: Buffer, onAck: () => void): void {
     const id = this.nextId;
     this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
     this.waiting.set(id, onAck);
+    // One buffer per frame: fixed header, topic, packet id, payload.
     const len = this.topicBytes.length + 2 + payload.length;
-    this.socket.write(Buffer.concat([Buffer.from([0x32, ...remainingLength(len)]), this.topicBytes, Buffer.from([id >> 8, id & 0xff]), payload]));
+    const head = remainingLength(len);
+    const frame = Buffer.allocUnsafe(1 + head.length + len);
+    frame[0] = 0x32;
+    for (let i = 0; i < head.length; i++) frame[1 + i] = head[i]!;
+    let at = 1 + head.length;
+    at += this.topicBytes.copy(frame, at);
+    frame[at++] = id >> 8;
+    frame[at++] = id & 0xff;
+    payload.copy(frame, at);
+    this.socket.write(frame);
   }
 
   get inFlight(): number {

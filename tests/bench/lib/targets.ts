@@ -56,14 +56,14 @@ export async function startGatehouse(opts: { devices: readonly Device[]; uplink?
   writeFileSync(configFile, gatehouseConfig({ dataDir, httpPort, mqttPort, devices: opts.devices, ...(opts.uplink ? { uplink: opts.uplink } : {}) }));
   // Started the way an installer starts it (`npx gatehouse start`): the bin file itself,
   // so its shebang's node flags apply. With extra node flags (some, like --cpu-prof, are
-  // refused in NODE_OPTIONS), node is run with them plus the shebang's own:
+  // refused in NODE_OPTIONS), node is run with the shebang's own and then them (the last of a repeated flag wins):
   // BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every hub the bench starts.
   const bin = join(ROOT, 'src/bin.js');
   const extra = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child =
     extra.length === 0
       ? run(bin, ['start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] })
-      : run(process.execPath, [...extra, ...shebangNodeFlags(bin), bin, 'start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      : run(process.execPath, [...shebangNodeFlags(bin), ...extra, bin, 'start', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   const http = `http://127.0.0.1:${httpPort}`;
   await waitHttp(`${http}/healthz`, child);
   return {
