@@ -143,6 +143,9 @@ export class Hub {
       incidents.replayVisits(events.query({ from: startedAt - 48 * 3600_000, limit: 100_000, deviceIds: patrolCheckpoints(config) }).reverse());
       const incidentLog = childLogger(log, 'incidents');
       incidents.onChange((changes) => {
+        // The guard room first, then the county, then the log and the metrics.
+        for (const change of changes) live.publish({ type: 'incident', change: change.type, data: change.incident });
+        uplink.wake(changes.some((c) => c.incident.severity === 'critical'));
         for (const change of changes) {
           if (change.type === 'opened') {
             metrics.incidentsOpened.inc({ kind: change.incident.kind, severity: change.incident.severity });
@@ -153,9 +156,7 @@ export class Hub {
           } else if (change.type === 'escalated') {
             incidentLog.warn({ incidentId: change.incident.id, level: change.incident.escalationLevel }, `incident escalated: ${change.incident.title}`);
           }
-          live.publish({ type: 'incident', change: change.type, data: change.incident });
         }
-        uplink.wake(changes.some((c) => c.incident.severity === 'critical'));
       });
       const hazards = new HazardService({
         db,

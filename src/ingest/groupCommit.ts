@@ -16,10 +16,16 @@ interface Entry<I> {
   readonly items: readonly I[];
   readonly done: Done;
   readonly enqueuedAt: number;
+  readonly urgent: boolean;
 }
 
 export interface GroupCommitOptions<I> {
-  /** Writes the items in one transaction; returns work to run after the waiters are answered. Throws to fail the batch. */
+  /**
+   * Writes the items in one transaction; returns work to run once it is committed
+   * (telling the guard room): after the waiters are answered, or before them when
+   * the batch holds an urgent item — then the alarm goes out before the batch's
+   * PUBACKs. Throws to fail the batch.
+   */
   readonly commit: (items: readonly I[]) => (() => void) | void;
   readonly maxBatch?: number;
   /** How long a routine item may wait for others to share its commit; 0 = commit on the next turn. */
@@ -47,7 +53,7 @@ export class GroupCommit<I> {
 
   /** `urgent`: commit on the next turn, whatever the window. */
   enqueue(items: readonly I[], done: Done, urgent = false): void {
-    this.queue.push({ items, done, enqueuedAt: performance.now() });
+    this.queue.push({ items, done, enqueuedAt: performance.now(), urgent });
     this.queuedItems += items.length;
     if (this.immediate) return;
     if (urgent || this.windowMs <= 0 || this.queuedItems >= this.maxBatch) {
@@ -86,8 +92,13 @@ export class GroupCommit<I> {
         items.length,
         batch.map((e) => (now - e.enqueuedAt) / 1000),
       );
-      for (const entry of batch) entry.done(null);
-      after?.();
+      if (batch.some((e) => e.urgent)) {
+        after?.();
+        for (const entry of batch) entry.done(null);
+      } else {
+        for (const entry of batch) entry.done(null);
+        after?.();
+      }
     }
   }
 }

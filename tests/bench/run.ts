@@ -138,6 +138,7 @@ interface LatencyResult {
   uplinkP99: number;
   uplinkP50: number;
   bareP99: number;
+  bareP50: number;
   eventLoopP99Ms: number;
   background: number;
   lost: number;
@@ -190,7 +191,7 @@ async function latency(background: number, round: number): Promise<LatencyResult
   await waitLine(probeB, /"type":"county"/);
   const bgB = await loadgen({ url: bare.mqttUrl, devices: devs, mode: 'rate', rate: background, seconds });
   probeB.stdin!.write(`${JSON.stringify({ mode: 'bare', mqttUrl: bare.mqttUrl, device: panicDevice, panics, intervalMs })}\n`);
-  const pb = JSON.parse((await waitLine(probeB, /^(\{"type":"done".*)$/, 600_000))[1]!) as { sse: { p99: number } };
+  const pb = JSON.parse((await waitLine(probeB, /^(\{"type":"done".*)$/, 600_000))[1]!) as { sse: { p50: number; p99: number } };
   await bgB.result;
   bgB.release();
   await bare.stop();
@@ -200,6 +201,7 @@ async function latency(background: number, round: number): Promise<LatencyResult
     uplinkP99: pa.uplink.p99,
     uplinkP50: pa.uplink.p50,
     bareP99: pb.sse.p99,
+    bareP50: pb.sse.p50,
     eventLoopP99Ms: lag,
     background,
     lost: pa.lost.sse + pa.lost.uplink + full.lost.sse + full.lost.uplink,
@@ -356,7 +358,7 @@ if (!SKIP.has('latency')) {
     const one = await latency(background, r);
     latRounds.push(one);
     log(
-      `  latency round ${r} under ${one.background} events/s: panic → SSE (types=incident) p50 ${one.sseP50.toFixed(1)} ms p99 ${one.sseP99.toFixed(1)} ms; whole feed p50 ${one.fullFeedP50.toFixed(1)} ms p99 ${one.fullFeedP99.toFixed(1)} ms; panic → county p50 ${one.uplinkP50.toFixed(1)} ms p99 ${one.uplinkP99.toFixed(1)} ms; bare publish → subscribe p99 ${one.bareP99.toFixed(1)} ms; SSE/bare ${(one.sseP99 / one.bareP99).toFixed(2)}; hub event-loop delay p99 ${one.eventLoopP99Ms.toFixed(1)} ms (prom-client samples every 10 ms: an idle loop reads 10); lost ${one.lost}`,
+      `  latency round ${r} under ${one.background} events/s: panic → SSE (types=incident) p50 ${one.sseP50.toFixed(1)} ms p99 ${one.sseP99.toFixed(1)} ms; whole feed p50 ${one.fullFeedP50.toFixed(1)} ms p99 ${one.fullFeedP99.toFixed(1)} ms; panic → county p50 ${one.uplinkP50.toFixed(1)} ms p99 ${one.uplinkP99.toFixed(1)} ms; bare publish → subscribe p50 ${one.bareP50.toFixed(1)} ms p99 ${one.bareP99.toFixed(1)} ms; SSE/bare ${(one.sseP99 / one.bareP99).toFixed(2)}; hub event-loop delay p99 ${one.eventLoopP99Ms.toFixed(1)} ms (prom-client samples every 10 ms: an idle loop reads 10); lost ${one.lost}`,
     );
   }
   // Medians over the rounds, field by field.
@@ -367,6 +369,7 @@ if (!SKIP.has('latency')) {
     uplinkP99: med((x) => x.uplinkP99),
     uplinkP50: med((x) => x.uplinkP50),
     bareP99: med((x) => x.bareP99),
+    bareP50: med((x) => x.bareP50),
     eventLoopP99Ms: med((x) => x.eventLoopP99Ms),
     background,
     lost: latRounds.reduce((n, x) => n + x.lost, 0),

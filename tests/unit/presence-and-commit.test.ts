@@ -83,6 +83,15 @@ describe('group commit', () => {
     expect(order).toEqual(['done', 'after']);
   });
 
+  it('with an urgent item in the batch, tells the guard room before answering the waiters', () => {
+    const order: string[] = [];
+    const gc = new GroupCommit<number>({ commit: () => () => order.push('after') });
+    gc.enqueue([1], () => order.push('routine done'));
+    gc.enqueue([2], () => order.push('urgent done'), true);
+    gc.flush();
+    expect(order).toEqual(['after', 'routine done', 'urgent done']);
+  });
+
   describe('commit window (fake timers: no timing assumptions)', () => {
     beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] }));
     afterEach(() => vi.useRealTimers());

@@ -63,7 +63,11 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         const data = message.type === 'incident' || message.type === 'hazard' ? { ...message.data, change: message.change } : message.data;
         // JSON.stringify writes no newline, so each message is one `data:` line.
         queue.push(`event: ${message.type}\ndata: ${JSON.stringify(data)}\n\n`);
-        if (!scheduled && helloSent) {
+        if (!helloSent) return;
+        // An incident is written at once (a panic must not wait for the rest of the
+        // commit's work); other messages of the same burst share one write.
+        if (message.type === 'incident') flush();
+        else if (!scheduled) {
           scheduled = true;
           queueMicrotask(flush);
         }
