@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,17 +29,6 @@ export interface InfluxAnswer {
 }
 
 export const INFLUXD = process.env['GATEHOUSE_INFLUXD'] ?? '/usr/bin/influxd';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startInfluxd(): Promise<Influxd> {
   // A free port can be taken by another process before influxd binds it: try fresh ports a few times.

@@ -3,6 +3,7 @@ import { useStore } from '../services/store.ts';
 import { startDrill, stopDrill } from '../services/controller.ts';
 import { isOfficer } from '../services/session.ts';
 import { formatClock } from '../lib/format.ts';
+import { ZoneOptions } from './ZoneOptions.tsx';
 
 /** Drills in progress; officers start and stop them (guards only see them). */
 export function DrillControl() {
@@ -41,11 +42,7 @@ export function DrillControl() {
             {t('drill.zone')}
             <select value={zoneId} onChange={(e) => setZoneId(e.currentTarget.value)}>
               <option value="">{t('drill.campus')}</option>
-              {s.zones.map((z) => (
-                <option key={z.id} value={z.id}>
-                  {z.name}
-                </option>
-              ))}
+              <ZoneOptions zones={s.zones} />
             </select>
           </label>
           <label>

@@ -5,6 +5,7 @@ import { postJson } from '../services/api.ts';
 import { isoDate } from '../lib/format.ts';
 import { translateOptional } from '../lib/i18n.ts';
 import type { Hazard } from '../lib/types.ts';
+import { ZoneOptions } from './ZoneOptions.tsx';
 
 /** Report a hazard (anyone on duty may): what, where, who is responsible, by when. */
 export function HazardForm({ categories, onDone }: { readonly categories: readonly string[]; readonly onDone: (created: Hazard | undefined) => void }) {
@@ -49,11 +50,7 @@ export function HazardForm({ categories, onDone }: { readonly categories: readon
       </select>
       <label for="hz-zone">{t('hazards.col.zone')}</label>
       <select id="hz-zone" required value={zoneId} onChange={(e) => changeZone(e.currentTarget.value)}>
-        {s.zones.map((z) => (
-          <option key={z.id} value={z.id}>
-            {z.name}
-          </option>
-        ))}
+        <ZoneOptions zones={s.zones} />
       </select>
       <label for="hz-responsible">{t('hazards.col.responsible')}</label>
       <input id="hz-responsible" required maxLength={100} value={responsible} onInput={(e) => setResponsible(e.currentTarget.value)} />

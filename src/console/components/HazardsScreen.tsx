@@ -9,6 +9,7 @@ import type { Hazard } from '../lib/types.ts';
 import { VirtualList } from './VirtualList.tsx';
 import { HazardForm } from './HazardForm.tsx';
 import { HazardDetail } from './HazardDetail.tsx';
+import { ZoneOptions } from './ZoneOptions.tsx';
 
 /** The hazard ledger (隐患台账): filter, spot the overdue, report, open one to update or close it. */
 export function HazardsScreen() {
@@ -68,11 +69,7 @@ export function HazardsScreen() {
             {t('hazards.filter.zone')}
             <select value={filters.zoneId} onChange={(e) => set({ zoneId: e.currentTarget.value })}>
               <option value="">{t('hazards.filter.all')}</option>
-              {s.zones.map((z) => (
-                <option key={z.id} value={z.id}>
-                  {z.name}
-                </option>
-              ))}
+              <ZoneOptions zones={s.zones} />
             </select>
           </label>
           <label>

@@ -68,13 +68,15 @@ const SINGLE: readonly SingleRule[] = [
   { on: 'device.offline', kind: 'device_offline', toggle: 'deviceOffline', title: (e) => `Device ${e.deviceId} offline` },
 ];
 
+const SINGLE_RULE_KINDS: ReadonlySet<string> = new Set(SINGLE.map((rule) => rule.on));
+
 /**
  * Kinds a guard must hear of at once: the ones that open an incident on their
  * own, and every alarm. Storage commits them on the next turn instead of
  * letting them wait for a batch (src/ingest/groupCommit.ts).
  */
 export function isUrgentKind(kind: string): boolean {
-  return kind.startsWith('alarm.') || SINGLE.some((rule) => rule.on === kind);
+  return kind.startsWith('alarm.') || SINGLE_RULE_KINDS.has(kind);
 }
 
 export function singleEventHits(rules: RulesConfig, event: GatehouseEvent): Hit[] {

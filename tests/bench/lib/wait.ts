@@ -1,19 +1,9 @@
 // Side-effect-free helpers for benchmark scripts: a free loopback port, and
 // waiting for a child's stdout line.
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../helpers/ports.ts';
 
 /** Resolve with the first stdout line matching `pattern`. */
 export function waitLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
