@@ -36,9 +36,14 @@ export class EventStore {
   /**
    * Insert one event; false when it is a redelivery of one already stored
    * (same device, `seq` and device time). Call inside a transaction.
+   *
+   * Only `seq` together with the device's own time identifies a redelivery. With
+   * `seq` alone the hub cannot tell a redelivery from a device whose counter
+   * restarted (a reboot) or a hand-typed test publish, and dropping a panic is
+   * far worse than storing a card swipe twice: such events are always stored.
    */
   insert(event: GatehouseEvent, deviceTs: number | undefined): boolean {
-    const dedup = event.seq === undefined ? null : `${event.seq}:${deviceTs ?? ''}`;
+    const dedup = event.seq === undefined || deviceTs === undefined ? null : `${event.seq}:${deviceTs}`;
     // Positional parameters: binding by name costs ~1 µs more per row (measured), on the hottest path.
     const info = this.insertStmt.run(event.id, event.deviceId, event.zoneId, event.kind, event.ts, event.receivedAt, event.seq ?? null, dedup, JSON.stringify(event.data));
     return info.changes === 1;

@@ -186,6 +186,21 @@ describe('redelivered duplicates', () => {
     expect(stored.map((e) => e.ts).sort()).toEqual([ts, ts + 60_000]);
   });
 
+  test('without ts the same seq is a new event: a second panic (README example, mosquitto_pub) is never dropped', async () => {
+    // Without the device's own time the hub cannot tell a redelivery from a device whose
+    // counter restarted (a reboot) or a button pressed again; it stores both.
+    const { hub, token } = await hubWith();
+    const publish = (): ReturnType<typeof run> =>
+      run('mosquitto_pub', [...mosquittoArgs(portOf(hub.mqtt), 'panic-1'), '-q', '1', '-t', 'devices/panic-1/events', '-m', '{"kind":"alarm.panic","seq":1}']);
+    expect((await publish()).code).toBe(0);
+    expect((await publish()).code).toBe(0);
+    const stored = await deviceEvents(hub, token, 'panic-1');
+    expect(stored.filter((e) => e.kind === 'alarm.panic')).toHaveLength(2);
+    const open = await getJson<{ items: { kind: string; count: number; eventIds: string[] }[] }>(hub.http, '/api/v1/incidents?status=open', token);
+    expect(open.body.items).toMatchObject([{ kind: 'panic', count: 2 }]);
+    expect(metricValue(await fetchMetrics(hub.http), 'gatehouse_events_duplicate_total')).toBe(0);
+  });
+
   test('a redelivered panic does not count twice on its incident', async () => {
     const { hub, token } = await hubWith();
     const c = await pool.connect(hub.mqtt, 'panic-1');
