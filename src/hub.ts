@@ -109,7 +109,16 @@ export class Hub {
     }
 
     const influx = await SeriesService.loadInflux(config, () => clock.now());
-    const db = openDatabase({ dir: config.storage.dir, synchronous: config.storage.synchronous });
+    const db = openDatabase({
+      dir: config.storage.dir,
+      synchronous: config.storage.synchronous,
+      // A new database's migrations are instant; an upgrade of a full one may take a while.
+      onMigration: ({ version, latest, events }) =>
+        log[events > 0 ? 'info' : 'debug'](
+          { version, latest, events },
+          `applying database schema migration ${version} of ${latest} (${events} events stored; a rebuild of the events table takes seconds per million)`,
+        ),
+    });
     const checkpointer = new Checkpointer(db, childLogger(log, 'store'));
     checkpointer.start();
     try {

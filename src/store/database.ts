@@ -16,6 +16,16 @@ export interface OpenOptions {
    */
   readonly synchronous: 'normal' | 'full';
   readonly file?: string;
+  /** Told before each schema migration is applied (some rebuild a table: seconds per million events). */
+  readonly onMigration?: (step: MigrationStep) => void;
+}
+
+export interface MigrationStep {
+  /** The schema version this step produces. */
+  readonly version: number;
+  readonly latest: number;
+  /** Events stored when it starts (a rebuild's cost grows with them). */
+  readonly events: number;
 }
 
 export function openDatabase(options: OpenOptions): Db {
@@ -29,18 +39,23 @@ export function openDatabase(options: OpenOptions): Db {
   db.pragma('wal_autocheckpoint = 4000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
-  migrate(db);
+  migrate(db, options.onMigration);
   return db;
 }
 
-export function migrate(db: Db): void {
+export function migrate(db: Db, onMigration?: (step: MigrationStep) => void): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(
       `the database was written by a newer Gatehouse (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade Gatehouse or use another storage.dir`,
     );
   }
+  const hasEvents = (): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
   for (let version = current; version < MIGRATIONS.length; version++) {
+    if (onMigration) {
+      const events = hasEvents() ? (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n : 0;
+      onMigration({ version: version + 1, latest: MIGRATIONS.length, events });
+    }
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
       db.pragma(`user_version = ${version + 1}`);

@@ -43,7 +43,8 @@ export class EventStore {
    * far worse than storing a card swipe twice: such events are always stored.
    */
   insert(event: GatehouseEvent, deviceTs: number | undefined): boolean {
-    const dedup = event.seq === undefined || deviceTs === undefined ? null : `${event.seq}:${deviceTs}`;
+    // With the device's own time, ts is that time: UNIQUE (device_id, ts, dedup) is the key (device, seq, device ts).
+    const dedup = event.seq === undefined || deviceTs === undefined ? null : event.seq;
     // Positional parameters: binding by name costs ~1 µs more per row (measured), on the hottest path.
     const info = this.insertStmt.run(event.id, event.deviceId, event.zoneId, event.kind, event.ts, event.receivedAt, event.seq ?? null, dedup, JSON.stringify(event.data));
     return info.changes === 1;

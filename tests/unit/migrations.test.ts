@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { migrate } from '../../src/store/database.ts';
+import { EventStore } from '../../src/store/events.ts';
 
 const tables = (db: Database.Database): string[] =>
   (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -25,6 +26,44 @@ describe('migrations', () => {
     expect(tables(db)).not.toContain('snapshots');
     migrate(db);
     expect(tables(db)).toEqual(expect.arrayContaining(['series_minute', 'snapshots']));
+  });
+
+  it('9 rebuilds events from schema 8: rows, rowids and the redelivery key kept; seq without ts no longer a key', () => {
+    const db = new Database(':memory:');
+    db.transaction(() => {
+      for (const sql of MIGRATIONS.slice(0, 8)) db.exec(sql);
+      db.pragma('user_version = 8');
+    })();
+    // As schema 8 stored them: a key "seq:deviceTs", a key "seq:" (seq without ts), no key.
+    const old = db.prepare('INSERT INTO events (rowid, id, device_id, zone_id, kind, ts, received_at, seq, dedup, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    old.run(10, 'e-10', 'reader-1', 'gate', 'access.granted', 1_000, 1_005, 7, '7:1000', '{"card":"1"}');
+    old.run(11, 'e-11', 'panic-1', 'a', 'alarm.panic', 2_000, 2_000, 1, '1:', '{}');
+    old.run(12, 'e-12', 'reader-1', 'gate', 'device.online', 3_000, 3_000, null, null, '{}');
+    const steps: unknown[] = [];
+    migrate(db, (step) => steps.push(step));
+    expect(steps).toEqual([{ version: 9, latest: MIGRATIONS.length, events: 3 }]);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT rowid, id, device_id, kind, ts, seq, dedup, data FROM events ORDER BY rowid').all()).toEqual([
+      { rowid: 10, id: 'e-10', device_id: 'reader-1', kind: 'access.granted', ts: 1_000, seq: 7, dedup: 7, data: '{"card":"1"}' },
+      { rowid: 11, id: 'e-11', device_id: 'panic-1', kind: 'alarm.panic', ts: 2_000, seq: 1, dedup: null, data: '{}' },
+      { rowid: 12, id: 'e-12', device_id: 'reader-1', kind: 'device.online', ts: 3_000, seq: null, dedup: null, data: '{}' },
+    ]);
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(['events_device_ts', 'events_presence', 'events_ts', 'events_zone_ts']);
+
+    const store = new EventStore(db);
+    const event = (id: string, deviceId: string, ts: number, seq?: number) => ({ id, deviceId, zoneId: 'gate', kind: 'access.granted' as const, ts, receivedAt: ts, data: {}, ...(seq !== undefined ? { seq } : {}) });
+    // the old row's key still holds: the same seq and device time is a redelivery
+    expect(store.insert(event('e-20', 'reader-1', 1_000, 7), 1_000)).toBe(false);
+    // the same seq at another device time, or from another device, is a new event
+    expect(store.insert(event('e-21', 'reader-1', 1_001, 7), 1_001)).toBe(true);
+    expect(store.insert(event('e-22', 'reader-2', 1_000, 7), 1_000)).toBe(true);
+    // seq without the device's time: stored, every time (the old "1:" key is gone)
+    expect(store.insert(event('e-23', 'panic-1', 2_000, 1), undefined)).toBe(true);
+    expect(store.insert(event('e-24', 'panic-1', 2_000, 1), undefined)).toBe(true);
+    // per-device queries still use the (device, ts) index
+    const plan = (db.prepare("EXPLAIN QUERY PLAN SELECT id FROM events WHERE device_id = ? AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 10").all('reader-1', 0) as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan).toMatch(/USING INDEX events_device_ts/);
   });
 
   it('refuses a database written by a newer Gatehouse, saying what to do', () => {
