@@ -1,4 +1,5 @@
 import { EVENT_KINDS, isEventKind } from '../../src/core/event.ts';
+import { isUrgentKind } from '../../src/core/incidents/rules.ts';
 import type { DecodeResult, DeviceHealth, DeviceProfile, RawMessage } from '../../src/core/device.ts';
 import { samples } from './samples.ts';
 
@@ -28,6 +29,13 @@ function parseJson(raw: RawMessage): { value: unknown } | { error: Result } {
   }
 }
 
+/**
+ * A bad `ts`, `seq` or `data` field rejects a routine message (the installer sees
+ * why on the device). An urgent one — an alarm, a forced door, a tamper — is
+ * stored anyway without the bad field (the hub's receive time for a bad `ts`) and
+ * the fault reported as a repair: a panic button whose clock was reset or whose
+ * firmware sends seconds must still raise the alarm.
+ */
 function decodeEvent(raw: RawMessage): Result {
   const parsed = parseJson(raw);
   if ('error' in parsed) return parsed.error;
@@ -35,20 +43,40 @@ function decodeEvent(raw: RawMessage): Result {
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return reject('not_object', 'payload must be a JSON object');
   const { kind, ts, seq, data } = msg as Record<string, unknown>;
   if (!isEventKind(kind)) return reject('unknown_kind', `kind ${JSON.stringify(kind)} is not one of ${EVENT_KINDS.join(', ')}`);
+  // Each fault with what storing the event anyway does about it.
+  const faults: { readonly detail: string; readonly stored: string }[] = [];
+  let goodTs: number | undefined;
   if (ts !== undefined) {
-    if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0) return reject('bad_field', 'ts must be epoch milliseconds (an integer)');
-    if (ts < SMALLEST_MS_TS) return reject('bad_field', `ts ${ts} looks like epoch seconds; send epoch milliseconds`);
+    const stored = "stored with the hub's receive time";
+    if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0) faults.push({ detail: 'ts must be epoch milliseconds (an integer)', stored });
+    else if (ts < SMALLEST_MS_TS) faults.push({ detail: `ts ${ts} looks like epoch seconds; send epoch milliseconds`, stored });
+    else goodTs = ts;
   }
-  if (seq !== undefined && (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)) {
-    return reject('bad_field', 'seq must be a non-negative integer');
+  let goodSeq: number | undefined;
+  if (seq !== undefined) {
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) faults.push({ detail: 'seq must be a non-negative integer', stored: 'stored without seq' });
+    else goodSeq = seq;
   }
-  if (data !== undefined && (data === null || typeof data !== 'object' || Array.isArray(data))) {
-    return reject('bad_field', 'data must be a JSON object');
+  let fields: Record<string, unknown> = {};
+  if (data !== undefined) {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) faults.push({ detail: 'data must be a JSON object', stored: 'stored without data' });
+    else fields = data as Record<string, unknown>;
   }
-  const fields = (data ?? {}) as Record<string, unknown>;
-  if (fields['card'] !== undefined && typeof fields['card'] !== 'string') return reject('bad_field', 'data.card must be a string');
-  if (fields['battery'] !== undefined && typeof fields['battery'] !== 'number') return reject('bad_field', 'data.battery must be a number');
-  return { ok: true, events: [{ kind, ts: ts as number | undefined, seq: seq as number | undefined, data: fields }] };
+  const badCard = fields['card'] !== undefined && typeof fields['card'] !== 'string';
+  const badBattery = fields['battery'] !== undefined && typeof fields['battery'] !== 'number';
+  if (badCard) faults.push({ detail: 'data.card must be a string', stored: 'stored without data.card' });
+  if (badBattery) faults.push({ detail: 'data.battery must be a number', stored: 'stored without data.battery' });
+
+  if (faults.length > 0 && !isUrgentKind(kind)) return reject('bad_field', faults[0]!.detail);
+  if (badCard || badBattery) {
+    fields = { ...fields };
+    if (badCard) delete fields['card'];
+    if (badBattery) delete fields['battery'];
+  }
+  // With no usable ts there is no redelivery key either (see EventStore.insert).
+  const events = [{ kind, ts: goodTs, seq: goodSeq, data: fields }];
+  if (faults.length === 0) return { ok: true, events };
+  return { ok: true, events, repairs: faults.map((f) => ({ reason: 'bad_field' as const, detail: `${kind}: ${f.detail} (${f.stored}: an alarm is never dropped for a bad field)` })) };
 }
 
 function decodeStatus(raw: RawMessage): Result {

@@ -17,7 +17,11 @@ export const samples: readonly ProfileSample[] = [
   { name: 'not JSON', channel: 'events', payload: 'PANIC!!', expect: { reject: 'not_json' } },
   { name: 'JSON but not an object', channel: 'events', payload: '[1,2,3]', expect: { reject: 'not_object' } },
   { name: 'unknown kind', channel: 'events', payload: '{"kind":"alarm.fire"}', expect: { reject: 'unknown_kind' } },
-  { name: 'ts in seconds', channel: 'events', payload: '{"kind":"alarm.panic","ts":1732780000}', expect: { reject: 'bad_field' } },
-  { name: 'negative seq', channel: 'events', payload: '{"kind":"alarm.panic","seq":-1}', expect: { reject: 'bad_field' } },
+  { name: 'ts in seconds', channel: 'events', payload: '{"kind":"access.granted","ts":1732780000,"data":{"card":"0012345678"}}', expect: { reject: 'bad_field' } },
+  { name: 'negative seq', channel: 'events', payload: '{"kind":"door.closed","seq":-1}', expect: { reject: 'bad_field' } },
   { name: 'card not a string', channel: 'events', payload: '{"kind":"access.denied","data":{"card":12}}', expect: { reject: 'bad_field' } },
+  // An urgent event is never dropped for a bad field: stored without it (the hub's time for a bad ts), the fault reported.
+  { name: 'panic with ts in seconds (a clock or firmware fault)', channel: 'events', payload: '{"kind":"alarm.panic","ts":1732780000,"seq":5}', expect: ['alarm.panic'] },
+  { name: 'panic with a negative seq and data not an object', channel: 'events', payload: '{"kind":"alarm.panic","seq":-1,"data":"low battery"}', expect: ['alarm.panic'] },
+  { name: 'forced door with a numeric card', channel: 'events', payload: '{"kind":"door.forced","data":{"card":12,"door":"east"}}', expect: ['door.forced'] },
 ];

@@ -35,6 +35,13 @@ export type DecodeResult<State> =
       readonly state?: State | undefined;
       /** Worth telling an installer once per device (an unknown camera event topic); the hub logs each key once. */
       readonly notices?: readonly DecodeNotice[] | undefined;
+      /**
+       * Faults that reject a routine message, worked around because this one must
+       * not be lost (an alarm, a forced door): its events are stored without the bad
+       * field — the hub's receive time instead of a bad `ts` — and the hub counts
+       * and logs each fault as it would a rejection.
+       */
+      readonly repairs?: readonly DecodeRepair[] | undefined;
     }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
@@ -44,6 +51,11 @@ export interface DecodeNotice {
   readonly message: string;
   /** A ProfileSample-shaped object reproducing the message. */
   readonly fixture?: unknown;
+}
+
+export interface DecodeRepair {
+  readonly reason: RejectReason;
+  readonly detail: string;
 }
 
 /** Stable reason codes: they label metrics and appear in the device status. */

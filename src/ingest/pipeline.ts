@@ -64,6 +64,7 @@ export class Ingest {
     }
     if (result.state !== undefined) this.profileState.set(device.id, result.state);
     if (result.notices) this.notice(device.id, result.notices);
+    if (result.repairs) for (const r of result.repairs) this.rejects.repaired(device.id, r.reason, r.detail, raw.receivedAt);
 
     let transition: Transition | undefined;
     if (raw.channel === 'status' || result.online !== undefined || result.health !== undefined) {

@@ -25,9 +25,11 @@ const LOG_EVERY_MS = 60_000;
 /**
  * Rejected payloads: counted per device and reason, shown in the device status
  * (so an installer sees at once why), logged at most once per device a minute.
+ * Repaired ones (an alarm stored despite a bad field) are counted and logged too.
  */
 export class RejectTracker {
   private readonly stats = new Map<string, Mutable>();
+  private readonly repairs = new Map<string, { lastLoggedAt: number; suppressed: number }>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -51,6 +53,27 @@ export class RejectTracker {
         { deviceId, reason, detail, suppressedSinceLastLog: s.suppressed },
         `rejected a payload from ${deviceId}: ${detail}`,
       );
+      s.lastLoggedAt = now;
+      s.suppressed = 0;
+    } else {
+      s.suppressed++;
+    }
+  }
+
+  /**
+   * A fault that would have rejected the payload, worked around because its event
+   * must not be lost (DecodeResult.repairs): counted apart from rejections, logged
+   * like them — at most once per device a minute.
+   */
+  repaired(deviceId: string, reason: RejectReason | string, detail: string, now: number): void {
+    this.metrics.eventsRepaired.inc({ device: deviceId, reason });
+    let s = this.repairs.get(deviceId);
+    if (!s) {
+      s = { lastLoggedAt: -Infinity, suppressed: 0 };
+      this.repairs.set(deviceId, s);
+    }
+    if (now - s.lastLoggedAt >= LOG_EVERY_MS) {
+      this.log.warn({ deviceId, reason, detail, suppressedSinceLastLog: s.suppressed }, `stored an urgent event from ${deviceId} despite a bad payload; fix the device: ${detail}`);
       s.lastLoggedAt = now;
       s.suppressed = 0;
     } else {

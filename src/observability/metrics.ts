@@ -21,6 +21,12 @@ export class Metrics {
     labelNames: ['device', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly eventsRepaired = new Counter({
+    name: 'gatehouse_events_repaired_total',
+    help: 'Faults in urgent payloads (an alarm, a forced door) that would reject a routine one; the event was stored without the bad field',
+    labelNames: ['device', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly mqttClients = new Gauge({
     name: 'gatehouse_mqtt_clients_connected',
     help: 'MQTT clients connected to the embedded broker',

@@ -76,7 +76,7 @@ describe('malformed payloads', () => {
   const BAD: { name: string; payload: string; reason: string }[] = [
     { name: 'not JSON', payload: 'PANIC!!! {not json', reason: 'not_json' },
     { name: 'unknown kind', payload: eventPayload('alarm.fire_drill_party', { data: { n: 1 } }), reason: 'unknown_kind' },
-    { name: 'ts in seconds', payload: eventPayload('door.forced', { ts: Math.floor(Date.now() / 1000) }), reason: 'bad_field' },
+    { name: 'ts in seconds', payload: eventPayload('access.denied', { ts: Math.floor(Date.now() / 1000), data: { card: '99' } }), reason: 'bad_field' },
     { name: 'a JSON array', payload: JSON.stringify([{ kind: 'alarm.panic' }]), reason: 'not_object' },
   ];
 
@@ -99,7 +99,7 @@ describe('malformed payloads', () => {
     expect(metricValue(text, 'gatehouse_events_rejected_total', { device: 'reader-2', reason: 'bad_field' })).toBe(1);
     expect(metricValue(text, 'gatehouse_events_rejected_total', { device: 'reader-2', reason: 'not_object' })).toBe(1);
     expect(metricValue(text, 'gatehouse_events_rejected_total', { device: 'reader-1' })).toBe(0);
-    expect(metricValue(text, 'gatehouse_events_accepted_total', { kind: 'door.forced' })).toBe(0);
+    expect(metricValue(text, 'gatehouse_events_accepted_total', { kind: 'access.denied' })).toBe(0);
 
     const view = await device(hub, token, 'reader-2');
     expect(view.rejected.count).toBe(4);
@@ -117,10 +117,32 @@ describe('malformed payloads', () => {
   test('ts in seconds is named in the rejection detail', async () => {
     const { hub, token } = await hubWith();
     const c = await pool.connect(hub.mqtt, 'sensor-1');
-    await c.publishAsync('devices/sensor-1/events', eventPayload('door.forced', { ts: 1732780000 }), { qos: 1 });
+    await c.publishAsync('devices/sensor-1/events', eventPayload('door.closed', { ts: 1732780000 }), { qos: 1 });
     const view = await device(hub, token, 'sensor-1');
     expect(view.rejected).toMatchObject({ count: 1, lastReason: 'bad_field' });
     expect(view.rejected.lastDetail).toMatch(/seconds/);
+  });
+
+  test('a panic with ts in seconds (mosquitto_pub) still raises the alarm: stored with the hub time, the fault counted and logged', async () => {
+    const { hub, token } = await hubWith();
+    const before = Date.now();
+    const r = await run('mosquitto_pub', [...mosquittoArgs(portOf(hub.mqtt), 'panic-2'), '-q', '1', '-t', 'devices/panic-2/events', '-m', '{"kind":"alarm.panic","ts":1732780000,"seq":3}']);
+    expect(r.code).toBe(0);
+    const after = Date.now();
+    const stored = await deviceEvents(hub, token, 'panic-2');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.kind).toBe('alarm.panic');
+    expect(stored[0]!.ts).toBeGreaterThanOrEqual(before);
+    expect(stored[0]!.ts).toBeLessThanOrEqual(after);
+    const open = await getJson<{ items: { kind: string; deviceId: string }[] }>(hub.http, '/api/v1/incidents?status=open', token);
+    expect(open.body.items).toMatchObject([{ kind: 'panic', deviceId: 'panic-2' }]);
+
+    const text = await fetchMetrics(hub.http);
+    expect(metricValue(text, 'gatehouse_events_repaired_total', { device: 'panic-2', reason: 'bad_field' })).toBe(1);
+    expect(metricValue(text, 'gatehouse_events_rejected_total', { device: 'panic-2' })).toBe(0);
+    expect((await device(hub, token, 'panic-2')).rejected.count).toBe(0);
+    const line = hub.logs.find((l) => l['deviceId'] === 'panic-2' && l['reason'] === 'bad_field');
+    expect(line?.['msg']).toMatch(/stored an urgent event from panic-2 despite a bad payload; fix the device: alarm\.panic: ts 1732780000 looks like epoch seconds/);
   });
 
   test('another client publishing at the same time is unaffected', async () => {

@@ -79,6 +79,40 @@ describe('generic profile details', () => {
     expect(decode('status', '{"battery":"full"}')).toMatchObject({ ok: false, reason: 'bad_field' });
   });
 
+  it('rejects a routine event with a bad field, naming it', () => {
+    expect(decode('events', '{"kind":"access.granted","ts":1732780000}')).toEqual({ ok: false, reason: 'bad_field', detail: 'ts 1732780000 looks like epoch seconds; send epoch milliseconds' });
+    expect(decode('events', '{"kind":"door.closed","seq":1.5}')).toEqual({ ok: false, reason: 'bad_field', detail: 'seq must be a non-negative integer' });
+    expect(decode('events', '{"kind":"access.denied","data":{"card":12}}')).toEqual({ ok: false, reason: 'bad_field', detail: 'data.card must be a string' });
+  });
+
+  it('stores an urgent event without its bad fields and reports each fault as a repair', () => {
+    // a panic whose clock sends seconds: the hub's receive time (ts undefined), the fault named
+    expect(decode('events', '{"kind":"alarm.panic","ts":1732780000,"seq":5}')).toEqual({
+      ok: true,
+      events: [{ kind: 'alarm.panic', ts: undefined, seq: 5, data: {} }],
+      repairs: [
+        {
+          reason: 'bad_field',
+          detail: "alarm.panic: ts 1732780000 looks like epoch seconds; send epoch milliseconds (stored with the hub's receive time: an alarm is never dropped for a bad field)",
+        },
+      ],
+    });
+    const several = decode('events', '{"kind":"alarm.panic","ts":"now","seq":-1,"data":[1]}');
+    expect(several).toMatchObject({ ok: true, events: [{ kind: 'alarm.panic', ts: undefined, seq: undefined, data: {} }] });
+    if (!several.ok) throw new Error('decoded');
+    expect(several.repairs?.map((r) => r.detail)).toEqual([
+      "alarm.panic: ts must be epoch milliseconds (an integer) (stored with the hub's receive time: an alarm is never dropped for a bad field)",
+      'alarm.panic: seq must be a non-negative integer (stored without seq: an alarm is never dropped for a bad field)',
+      'alarm.panic: data must be a JSON object (stored without data: an alarm is never dropped for a bad field)',
+    ]);
+    // only the bad data fields go; the rest of data stays
+    expect(decode('events', '{"kind":"door.forced","ts":1732780000123,"data":{"card":12,"battery":"low","door":"east"}}')).toMatchObject({
+      ok: true,
+      events: [{ kind: 'door.forced', ts: 1732780000123, data: { door: 'east' } }],
+      repairs: [{ reason: 'bad_field' }, { reason: 'bad_field' }],
+    });
+  });
+
   it('names the allowed kinds when one is unknown', () => {
     const r = decode('events', '{"kind":"fire"}');
     expect(r.ok).toBe(false);
