@@ -241,6 +241,7 @@ export class Hub {
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
       const reports = new DailyReportService(db, config, series, () => devices.list(), () => clock.now());
       const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
+        storageFault: () => recorder.storageFault,
         sendCommand: async (deviceId, command) => {
           const device = devices.config(deviceId);
           if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);

@@ -31,7 +31,10 @@ export interface GroupCommitOptions<I> {
   /** How long a routine item may wait for others to share its commit; 0 = commit on the next turn. */
   readonly windowMs?: number;
   readonly observe?: (batchSize: number, waitSeconds: readonly number[]) => void;
-  readonly onFailure?: (err: Error, batchSize: number) => void;
+  /** The batch failed: none of its waiters is acknowledged (each `done` gets the error). */
+  readonly onFailure?: (err: Error, items: readonly I[]) => void;
+  /** A batch committed (after a failure, this is the recovery). */
+  readonly onSuccess?: () => void;
 }
 
 export class GroupCommit<I> {
@@ -83,10 +86,11 @@ export class GroupCommit<I> {
         after = this.options.commit(items);
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
-        this.options.onFailure?.(error, items.length);
+        this.options.onFailure?.(error, items);
         for (const entry of batch) entry.done(error);
         continue;
       }
+      this.options.onSuccess?.();
       const now = performance.now();
       this.options.observe?.(
         items.length,

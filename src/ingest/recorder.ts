@@ -17,6 +17,12 @@ export interface RecordItem {
 
 export type StoredListener = (events: readonly GatehouseEvent[]) => void;
 
+/** Commits are failing (a full disk, a broken file): since when, and the last error. */
+export interface StorageFault {
+  readonly since: number;
+  readonly message: string;
+}
+
 /**
  * The one write path for events: store them and run the incident rules in the
  * same transaction, answer the waiters (PUBACK), then tell the live feed.
@@ -25,6 +31,7 @@ export class Recorder {
   private readonly queue: GroupCommit<RecordItem>;
   private readonly storedListeners = new Set<StoredListener>();
   private readonly inTransaction: StoredListener[] = [];
+  private fault: StorageFault | undefined;
 
   constructor(
     private readonly db: Db,
@@ -43,9 +50,20 @@ export class Recorder {
         metrics.commitBatchSize.observe(size);
         for (const w of waits) metrics.commitSeconds.observe(w);
       },
-      onFailure: (err, size) => {
+      onFailure: (err, items) => {
         metrics.commitFailures.inc();
-        log.error({ err, batchSize: size }, 'group commit failed; nothing in it was acknowledged');
+        this.fault = { since: this.fault?.since ?? clock.now(), message: err.message };
+        // Name what a guard must know was not stored; the devices resend unacknowledged events.
+        const urgent = items.filter((item) => isUrgentKind(item.event.kind)).map((item) => `${item.event.kind} from ${item.event.deviceId}`);
+        log.error(
+          { err, batchSize: items.length, urgent },
+          `group commit of ${items.length} events failed (${err.message}); none was acknowledged and devices will resend them${urgent.length ? `; urgent among them: ${urgent.join(', ')}` : ''}`,
+        );
+      },
+      onSuccess: () => {
+        if (!this.fault) return;
+        log.warn({ failingSince: new Date(this.fault.since).toISOString() }, `storage commits again after failing since ${new Date(this.fault.since).toISOString()} (${this.fault.message})`);
+        this.fault = undefined;
       },
     });
   }
@@ -66,6 +84,11 @@ export class Recorder {
   onStored(listener: StoredListener): () => void {
     this.storedListeners.add(listener);
     return () => this.storedListeners.delete(listener);
+  }
+
+  /** Set while the last commit failed; cleared by the next one that succeeds. */
+  get storageFault(): StorageFault | undefined {
+    return this.fault;
   }
 
   get pending(): number {

@@ -7,8 +7,26 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get(
     '/healthz',
-    { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) } } },
-    async () => ({ status: 'ok' as const, version: deps.version }),
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness and storage health, for a supervisor or load balancer (no token)',
+        description: '200 while the hub stores what it receives; 503 while event commits fail (a full disk, a broken file): devices are then not acknowledged and resend.',
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }),
+          503: Type.Object({ status: Type.Literal('failing'), version: Type.String(), problems: Type.Array(Type.String()) }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const fault = deps.storageFault?.();
+      if (!fault) return { status: 'ok' as const, version: deps.version };
+      return reply.code(503).send({
+        status: 'failing' as const,
+        version: deps.version,
+        problems: [`storage: event commits failing since ${new Date(fault.since).toISOString()}: ${fault.message}`],
+      });
+    },
   );
   r.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
     const body = await deps.metrics.registry.metrics();

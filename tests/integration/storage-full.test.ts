@@ -1,0 +1,66 @@
+/**
+ * When SQLite cannot commit (a full disk: SQLITE_FULL, reached here for real with
+ * PRAGMA max_page_count on the hub's own connection), nothing is acknowledged,
+ * /healthz says so, the log names the urgent events that were not stored — and
+ * once space is back, the devices' resends are stored and /healthz recovers.
+ */
+import { afterEach, expect, test } from 'vitest';
+import { getJson, login, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { eventPayload, killChildren, mosquittoArgs, portOf, run } from '../helpers/mqtt.ts';
+
+let t: TestHub | undefined;
+afterEach(async () => {
+  killChildren();
+  await t?.stop();
+  t = undefined;
+});
+
+const publish = (hub: TestHub, deviceId: string, payload: string) =>
+  run('mosquitto_pub', [...mosquittoArgs(portOf(hub.mqtt), deviceId), '-q', '1', '-t', `devices/${deviceId}/events`, '-m', payload], 10_000);
+
+function fillDatabase(hub: TestHub): void {
+  const db = hub.hub.db;
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+  db.exec('CREATE TABLE filler (x BLOB)');
+  const insert = db.prepare('INSERT INTO filler VALUES (randomblob(?))');
+  for (const size of [2000, 200, 20, 1]) {
+    try {
+      for (;;) insert.run(size);
+    } catch (err) {
+      expect((err as Error).message).toMatch(/full/);
+    }
+  }
+}
+
+test('a full database: nothing acknowledged, /healthz 503 naming it, the lost panic logged; recovery once space is back', { timeout: 60_000 }, async () => {
+  t = await startTestHub();
+  const token = await login(t.http, 'guard1', 'guard1-demo');
+  expect((await fetch(`${t.http}/healthz`)).status).toBe(200);
+  fillDatabase(t);
+
+  // Routine events until the events table has no room left (the last page may take a few).
+  let refused = false;
+  for (let i = 0; i < 50 && !refused; i++) refused = (await publish(t, 'reader-1', eventPayload('access.granted', { data: { card: `c${i}` } }))).code !== 0;
+  expect(refused, 'a publish went unacknowledged once the database was full').toBe(true);
+
+  const health = await fetch(`${t.http}/healthz`);
+  expect(health.status).toBe(503);
+  const body = (await health.json()) as { status: string; problems: string[] };
+  expect(body.status).toBe('failing');
+  expect(body.problems[0]).toMatch(/^storage: event commits failing since \d{4}-.*: database or disk is full$/);
+
+  // A panic now is not acknowledged (so the button resends it) and the log says which alarm was not stored.
+  expect((await publish(t, 'panic-2', '{"kind":"alarm.panic","seq":1}')).code).not.toBe(0);
+  const failed = t.logs.find((l) => typeof l['msg'] === 'string' && (l['msg'] as string).includes('urgent among them: alarm.panic from panic-2'));
+  expect(failed, 'error log naming the panic').toBeDefined();
+  expect(failed!['level']).toBe(50);
+
+  // Space is back: the next delivery is stored, its incident opens, and health recovers.
+  t.hub.db.exec('DROP TABLE filler');
+  t.hub.db.pragma('max_page_count = 1073741823');
+  expect((await publish(t, 'panic-2', '{"kind":"alarm.panic","seq":1}')).code).toBe(0);
+  expect((await fetch(`${t.http}/healthz`)).status).toBe(200);
+  const open = await getJson<{ items: { kind: string; deviceId: string }[] }>(t.http, '/api/v1/incidents?status=open', token);
+  expect(open.body.items.filter((i) => i.kind === 'panic')).toMatchObject([{ deviceId: 'panic-2' }]);
+  expect(t.logs.some((l) => typeof l['msg'] === 'string' && (l['msg'] as string).startsWith('storage commits again after failing since'))).toBe(true);
+});
