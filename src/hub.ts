@@ -194,6 +194,7 @@ export class Hub {
       const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'), config.storage.commitWindowMs);
       recorder.withinTransaction(series.inTransaction);
       recorder.onStored(series.afterCommit);
+      recorder.onFaultChange((fault) => live.publish({ type: 'health', data: { storageFault: fault ?? null } }));
       devices.onHealth((id, at, health) => series.recordHealth(id, at, health));
       recorder.onStored((stored) => {
         for (const event of stored) live.publish({ type: 'event', data: event });

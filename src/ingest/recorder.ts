@@ -32,6 +32,7 @@ export class Recorder {
   private readonly storedListeners = new Set<StoredListener>();
   private readonly inTransaction: StoredListener[] = [];
   private fault: StorageFault | undefined;
+  private readonly faultListeners = new Set<(fault: StorageFault | undefined) => void>();
 
   constructor(
     private readonly db: Db,
@@ -52,7 +53,9 @@ export class Recorder {
       },
       onFailure: (err, items) => {
         metrics.commitFailures.inc();
+        const first = this.fault === undefined;
         this.fault = { since: this.fault?.since ?? clock.now(), message: err.message };
+        if (first) for (const listener of this.faultListeners) listener(this.fault);
         // Name what a guard must know was not stored; the devices resend unacknowledged events.
         const urgent = items.filter((item) => isUrgentKind(item.event.kind)).map((item) => `${item.event.kind} from ${item.event.deviceId}`);
         log.error(
@@ -64,6 +67,7 @@ export class Recorder {
         if (!this.fault) return;
         log.warn({ failingSince: new Date(this.fault.since).toISOString() }, `storage commits again after failing since ${new Date(this.fault.since).toISOString()} (${this.fault.message})`);
         this.fault = undefined;
+        for (const listener of this.faultListeners) listener(undefined);
       },
     });
   }
@@ -89,6 +93,12 @@ export class Recorder {
   /** Set while the last commit failed; cleared by the next one that succeeds. */
   get storageFault(): StorageFault | undefined {
     return this.fault;
+  }
+
+  /** Told when commits start failing and when they work again. */
+  onFaultChange(listener: (fault: StorageFault | undefined) => void): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
   }
 
   get pending(): number {

@@ -2,6 +2,7 @@ import type { GatehouseEvent } from '../core/event.ts';
 import type { Incident } from '../core/incident.ts';
 import type { ChangeType } from '../core/incidents/engine.ts';
 import type { Hazard } from '../core/hazard.ts';
+import type { StorageFault } from '../ingest/recorder.ts';
 
 export interface DeviceView {
   readonly id: string;
@@ -23,7 +24,13 @@ export type LiveMessage =
   | { readonly type: 'device'; readonly data: DeviceView }
   | { readonly type: 'hazard'; readonly change: string; readonly data: Hazard }
   /** A camera snapshot now attached to an incident (`data.incidentId`, `data.url`). */
-  | { readonly type: 'snapshot'; readonly data: Readonly<Record<string, unknown>> };
+  | { readonly type: 'snapshot'; readonly data: Readonly<Record<string, unknown>> }
+  /** The hub's own health as the guard room must see it: event commits failing (a full disk) or again working. */
+  | { readonly type: 'health'; readonly data: HealthView };
+
+export interface HealthView {
+  readonly storageFault: StorageFault | null;
+}
 
 export type LiveListener = (message: LiveMessage) => void;
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { login, postJson, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { ClientPool, eventPayload } from '../helpers/mqtt.ts';
+import { ClientPool, eventPayload, mosquittoArgs, portOf, run } from '../helpers/mqtt.ts';
+import { fillDatabase, freeDatabase } from '../helpers/storage.ts';
 import { LANGUAGES, launch, openConsole, screenshot, signIn, type ConsolePage } from './browser.ts';
 
 /**
@@ -127,6 +128,24 @@ describe.each(LANGUAGES)('guard-room console ($locale): devices, hazards, roles'
     await page.getByRole('button', { name: l.m['nav.overview'], exact: true }).click();
     await page.locator('.uplot').first().waitFor();
     await screenshot(page, `console-${l.lang}-overview`);
+  });
+
+  it('puts up a banner while the hub cannot store events, and takes it down when it can again', async () => {
+    const { page } = guard;
+    const publish = (payload: string) => run('mosquitto_pub', [...mosquittoArgs(portOf(hub.mqtt), 'reader-1'), '-q', '1', '-t', 'devices/reader-1/events', '-m', payload], 10_000);
+    expect(await page.locator('[data-storage="failing"]').count()).toBe(0);
+    fillDatabase(hub);
+    let refused = false;
+    for (let i = 0; i < 50 && !refused; i++) refused = (await publish(eventPayload('access.granted', { data: { card: `c${i}` } }))).code !== 0;
+    expect(refused).toBe(true);
+    const banner = page.locator('[data-storage="failing"][role="alert"]');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('database or disk is full');
+    expect(await banner.textContent()).toContain(l.m['storage.failing'].split('{')[0]!.trim());
+    await screenshot(page, `console-${l.lang}-storage-failing`);
+    freeDatabase(hub);
+    expect((await publish(eventPayload('access.granted', { data: { card: 'after' } }))).code).toBe(0);
+    await banner.waitFor({ state: 'detached' });
   });
 
   it('raised no page error and no CSP violation', () => {

@@ -7,6 +7,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { getJson, login, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { eventPayload, killChildren, mosquittoArgs, portOf, run } from '../helpers/mqtt.ts';
+import { fillDatabase, freeDatabase } from '../helpers/storage.ts';
 
 let t: TestHub | undefined;
 afterEach(async () => {
@@ -17,20 +18,6 @@ afterEach(async () => {
 
 const publish = (hub: TestHub, deviceId: string, payload: string) =>
   run('mosquitto_pub', [...mosquittoArgs(portOf(hub.mqtt), deviceId), '-q', '1', '-t', `devices/${deviceId}/events`, '-m', payload], 10_000);
-
-function fillDatabase(hub: TestHub): void {
-  const db = hub.hub.db;
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-  db.exec('CREATE TABLE filler (x BLOB)');
-  const insert = db.prepare('INSERT INTO filler VALUES (randomblob(?))');
-  for (const size of [2000, 200, 20, 1]) {
-    try {
-      for (;;) insert.run(size);
-    } catch (err) {
-      expect((err as Error).message).toMatch(/full/);
-    }
-  }
-}
 
 test('a full database: nothing acknowledged, /healthz 503 naming it, the lost panic logged; recovery once space is back', { timeout: 60_000 }, async () => {
   t = await startTestHub();
@@ -49,6 +36,15 @@ test('a full database: nothing acknowledged, /healthz 503 naming it, the lost pa
   expect(body.status).toBe('failing');
   expect(body.problems[0]).toMatch(/^storage: event commits failing since \d{4}-.*: database or disk is full$/);
 
+  // A console connecting now learns it from the live feed's hello.
+  const live = await fetch(`${t.http}/api/v1/live?access_token=${token}`);
+  const reader = live.body!.getReader();
+  let hello = '';
+  while (!hello.includes('\n\n')) hello += Buffer.from((await reader.read()).value!).toString('utf8');
+  await reader.cancel();
+  const helloData = JSON.parse(/^event: hello\ndata: (.*)$/m.exec(hello)![1]!) as { storageFault: { since: number; message: string } | null };
+  expect(helloData.storageFault).toMatchObject({ message: 'database or disk is full' });
+
   // A panic now is not acknowledged (so the button resends it) and the log says which alarm was not stored.
   expect((await publish(t, 'panic-2', '{"kind":"alarm.panic","seq":1}')).code).not.toBe(0);
   const failed = t.logs.find((l) => typeof l['msg'] === 'string' && (l['msg'] as string).includes('urgent among them: alarm.panic from panic-2'));
@@ -56,8 +52,7 @@ test('a full database: nothing acknowledged, /healthz 503 naming it, the lost pa
   expect(failed!['level']).toBe(50);
 
   // Space is back: the next delivery is stored, its incident opens, and health recovers.
-  t.hub.db.exec('DROP TABLE filler');
-  t.hub.db.pragma('max_page_count = 1073741823');
+  freeDatabase(t);
   expect((await publish(t, 'panic-2', '{"kind":"alarm.panic","seq":1}')).code).toBe(0);
   expect((await fetch(`${t.http}/healthz`)).status).toBe(200);
   const open = await getJson<{ items: { kind: string; deviceId: string }[] }>(t.http, '/api/v1/incidents?status=open', token);

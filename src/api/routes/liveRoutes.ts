@@ -7,7 +7,7 @@ import { ALL_ROLES } from '../auth.ts';
 /** A subscriber this far behind is cut off; its EventSource reconnects and reloads. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_QUEUED_MESSAGES = 5000;
-const LIVE_TYPES: readonly LiveMessage['type'][] = ['event', 'incident', 'device', 'hazard', 'snapshot'];
+const LIVE_TYPES: readonly LiveMessage['type'][] = ['event', 'incident', 'device', 'hazard', 'snapshot', 'health'];
 
 export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.get(
@@ -17,7 +17,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       config: { roles: ALL_ROLES, tokenInQuery: true },
       schema: {
         tags: ['live'],
-        summary: 'Server-Sent Events: `event`, `incident`, `device`, `hazard` and `snapshot` messages as they are committed',
+        summary: 'Server-Sent Events: `event`, `incident`, `device`, `hazard` and `snapshot` messages as they are committed; `health` when event commits start or stop failing (the `hello` says which holds now)',
         description:
           'EventSource cannot send headers: pass the token as ?access_token= here. `types` (comma-separated) keeps only those messages — e.g. `types=incident` for an alarm display, which then does not receive every card swipe.',
         querystring: Type.Object({
@@ -76,7 +76,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         unsubscribe();
         deps.metrics.liveSubscribers.dec();
       });
-      await reply.sse.send({ event: 'hello', data: { at: deps.clock.now(), version: deps.version } });
+      await reply.sse.send({ event: 'hello', data: { at: deps.clock.now(), version: deps.version, storageFault: deps.storageFault?.() ?? null } });
       helloSent = true;
       flush();
     },

@@ -19,6 +19,21 @@ export function DrillBanner() {
 }
 
 /**
+ * While the hub cannot store events (a full disk), new alarms may not be recorded
+ * or forwarded: the guard room must know, and call someone who can fix it.
+ */
+export function StorageBanner() {
+  const s = useStore('meta');
+  const fault = s.data.storageFault;
+  if (!fault) return null;
+  return (
+    <div class="storage-banner" role="alert" data-storage="failing">
+      {s.t('storage.failing', { time: formatClock(fault.since, s.lang), error: fault.message })}
+    </div>
+  );
+}
+
+/**
  * Red and flashing while a critical incident waits for acknowledgement. Muting
  * the sound never hides it: only acknowledging does.
  */

@@ -1,6 +1,6 @@
 import { mergeIncident } from './queue.ts';
 import { addAt, countIncidents, emptyHours, GATE_KINDS, type HourlyCounts } from './traffic.ts';
-import type { Device, GateEvent, Incident, LiveMessage } from './types.ts';
+import type { Device, GateEvent, Incident, LiveMessage, StorageFault } from './types.ts';
 
 /**
  * What the console knows, kept current by the live feed and re-synced with GETs
@@ -20,6 +20,8 @@ export interface ConsoleState {
   trafficLoadedTo: number | undefined;
   /** Bumped on every hazard message: the ledger reloads. */
   hazardStamp: number;
+  /** Set while the hub cannot store events: the guard room must know alarms are at risk. */
+  storageFault: StorageFault | null;
 }
 
 export const RECENT_EVENTS = 100;
@@ -37,6 +39,7 @@ export function emptyState(day: number): ConsoleState {
     alarmIds: new Set(),
     trafficLoadedTo: undefined,
     hazardStamp: 0,
+    storageFault: null,
   };
 }
 
@@ -46,12 +49,13 @@ export interface Changes {
   events: boolean;
   hazards: boolean;
   traffic: boolean;
+  health: boolean;
   /** Critical incidents that just opened (they re-arm a muted alarm sound). */
   newCritical: Incident[];
 }
 
 export function noChanges(): Changes {
-  return { incidents: false, devices: false, events: false, hazards: false, traffic: false, newCritical: [] };
+  return { incidents: false, devices: false, events: false, hazards: false, traffic: false, health: false, newCritical: [] };
 }
 
 function countAlarm(state: ConsoleState, i: Incident): boolean {
@@ -109,6 +113,10 @@ export function applyMessages(state: ConsoleState, messages: readonly LiveMessag
       case 'hazard':
         state.hazardStamp++;
         changes.hazards = true;
+        break;
+      case 'health':
+        state.storageFault = m.data.storageFault;
+        changes.health = true;
         break;
     }
   }

@@ -191,4 +191,11 @@ export type LiveMessage =
   | { readonly type: 'event'; readonly data: GateEvent }
   | { readonly type: 'incident'; readonly data: Incident & { readonly change?: string } }
   | { readonly type: 'device'; readonly data: Device }
-  | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } };
+  | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } }
+  | { readonly type: 'health'; readonly data: { readonly storageFault: StorageFault | null } };
+
+/** The hub cannot commit events (a full disk): since when, and its error. */
+export interface StorageFault {
+  readonly since: number;
+  readonly message: string;
+}

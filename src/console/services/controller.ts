@@ -84,6 +84,7 @@ function startSession(session: Session): void {
       if (changes.events) slices.push('events');
       if (changes.hazards) slices.push('hazards');
       if (changes.traffic) slices.push('traffic');
+      if (changes.health) slices.push('meta');
       // A new real critical alarm sounds even if an earlier one was muted.
       if (changes.newCritical.some((i) => !i.drill)) store.sound.setMuted(false);
       if (changes.incidents) updateAlarm();

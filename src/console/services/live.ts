@@ -1,10 +1,10 @@
 import { createBatcher, type Scheduler } from '../lib/batcher.ts';
-import type { LiveMessage } from '../lib/types.ts';
+import type { LiveMessage, StorageFault } from '../lib/types.ts';
 import { ApiError, getJson } from './api.ts';
 
 export type LiveStatus = 'connecting' | 'open' | 'down';
 
-const TYPES = ['event', 'incident', 'device', 'hazard'] as const;
+const TYPES = ['event', 'incident', 'device', 'hazard', 'health'] as const;
 const MAX_RETRY_MS = 10_000;
 /** With no message for this long, ask the hub whether it is still there. */
 const QUIET_MS = 45_000;
@@ -61,10 +61,17 @@ export function connectLive(options: LiveOptions): { close(): void } {
     if (attempt === 0) options.onStatus('connecting');
     const es = new EventSource(`/api/v1/live?access_token=${encodeURIComponent(options.token)}`);
     source = es;
-    es.addEventListener('hello', () => {
+    es.addEventListener('hello', (e) => {
       attempt = 0;
       lastMessageAt = Date.now();
       options.onStatus('open');
+      // The hello carries the hub's health now; later changes come as `health` messages.
+      try {
+        const hello = JSON.parse((e as MessageEvent<string>).data) as { storageFault?: StorageFault | null };
+        batcher.push({ type: 'health', data: { storageFault: hello.storageFault ?? null } });
+      } catch {
+        // an older hub's hello: no health in it
+      }
       batcher.flush();
       void options.onConnected().catch(() => undefined);
     });

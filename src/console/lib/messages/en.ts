@@ -228,6 +228,7 @@ export const en = {
   'overview.activity': 'Live activity',
   'overview.activity.none': 'Waiting for events…',
 
+  'storage.failing': 'THE HUB CANNOT STORE EVENTS since {time} ({error}). New alarms may not be recorded or sent to the county. Call the installer now; watch the cameras and patrol.',
   'drill.banner': 'DRILL IN PROGRESS — {where}, until {time}. Incidents are marked DRILL.',
   'drill.campus': 'whole campus',
   'drill.title': 'Drills',
