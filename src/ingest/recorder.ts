@@ -17,11 +17,28 @@ export interface RecordItem {
 
 export type StoredListener = (events: readonly GatehouseEvent[]) => void;
 
-/** Commits are failing (a full disk, a broken file): since when, and the last error. */
+/** Commits are failing (a full disk, a broken file): since when, the last error, and what urgent was lost. */
 export interface StorageFault {
   readonly since: number;
   readonly message: string;
+  /**
+   * Urgent events (a panic, a forced door) that arrived while failing and could not
+   * be stored, newest first, one per device and kind: the guard room must see them
+   * even though no incident could be opened. The devices resend them; once a commit
+   * succeeds they are stored and open their incidents as usual.
+   */
+  readonly unsaved: readonly UnsavedEvent[];
 }
+
+export interface UnsavedEvent {
+  readonly deviceId: string;
+  readonly zoneId: string;
+  readonly kind: string;
+  readonly receivedAt: number;
+}
+
+/** The most unsaved urgent events a fault lists (newest kept). */
+const MAX_UNSAVED = 50;
 
 /**
  * The one write path for events: store them and run the incident rules in the
@@ -53,14 +70,21 @@ export class Recorder {
       },
       onFailure: (err, items) => {
         metrics.commitFailures.inc();
+        const urgent = items.filter((item) => isUrgentKind(item.event.kind)).map((item) => item.event);
         const first = this.fault === undefined;
-        this.fault = { since: this.fault?.since ?? clock.now(), message: err.message };
-        if (first) for (const listener of this.faultListeners) listener(this.fault);
+        const unsaved = new Map((this.fault?.unsaved ?? []).map((u) => [`${u.deviceId}\u0000${u.kind}`, u]));
+        for (const e of urgent) {
+          const key = `${e.deviceId}\u0000${e.kind}`;
+          unsaved.delete(key); // re-inserted: newest last
+          unsaved.set(key, { deviceId: e.deviceId, zoneId: e.zoneId, kind: e.kind, receivedAt: e.receivedAt });
+        }
+        this.fault = { since: this.fault?.since ?? clock.now(), message: err.message, unsaved: [...unsaved.values()].reverse().slice(0, MAX_UNSAVED) };
+        if (first || urgent.length > 0) for (const listener of this.faultListeners) listener(this.fault);
         // Name what a guard must know was not stored; the devices resend unacknowledged events.
-        const urgent = items.filter((item) => isUrgentKind(item.event.kind)).map((item) => `${item.event.kind} from ${item.event.deviceId}`);
+        const names = urgent.map((e) => `${e.kind} from ${e.deviceId}`);
         log.error(
-          { err, batchSize: items.length, urgent },
-          `group commit of ${items.length} events failed (${err.message}); none was acknowledged and devices will resend them${urgent.length ? `; urgent among them: ${urgent.join(', ')}` : ''}`,
+          { err, batchSize: items.length, urgent: names },
+          `group commit of ${items.length} events failed (${err.message}); none was acknowledged and devices will resend them${names.length ? `; urgent among them: ${names.join(', ')}` : ''}`,
         );
       },
       onSuccess: () => {
@@ -95,7 +119,7 @@ export class Recorder {
     return this.fault;
   }
 
-  /** Told when commits start failing and when they work again. */
+  /** Told when commits start failing, when an urgent event could not be stored, and when they work again. */
   onFaultChange(listener: (fault: StorageFault | undefined) => void): () => void {
     this.faultListeners.add(listener);
     return () => this.faultListeners.delete(listener);

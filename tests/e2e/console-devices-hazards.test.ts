@@ -142,10 +142,19 @@ describe.each(LANGUAGES)('guard-room console ($locale): devices, hazards, roles'
     await banner.waitFor();
     expect(await banner.textContent()).toContain('database or disk is full');
     expect(await banner.textContent()).toContain(l.m['storage.failing'].split('{')[0]!.trim());
+    // A panic now cannot be stored, so no incident opens: the banner shows it instead, and the alarm sounds.
+    const mute = page.getByRole('switch', { name: l.m['top.mute'] });
+    expect(await mute.getAttribute('data-sound')).toBe('off');
+    expect((await run('mosquitto_pub', [...mosquittoArgs(portOf(hub.mqtt), 'panic-1'), '-q', '1', '-t', 'devices/panic-1/events', '-m', '{"kind":"alarm.panic"}'], 10_000)).code).not.toBe(0);
+    const unsaved = banner.locator('[data-unsaved-device="panic-1"][data-unsaved-kind="alarm.panic"]');
+    await unsaved.waitFor();
+    expect(await unsaved.textContent()).toContain(l.m['event.alarm.panic']);
+    await expect.poll(() => mute.getAttribute('data-sound')).toBe('playing');
     await screenshot(page, `console-${l.lang}-storage-failing`);
     freeDatabase(hub);
     expect((await publish(eventPayload('access.granted', { data: { card: 'after' } }))).code).toBe(0);
     await banner.waitFor({ state: 'detached' });
+    await expect.poll(() => mute.getAttribute('data-sound')).toBe('off');
   });
 
   it('raised no page error and no CSP violation', () => {

@@ -50,6 +50,9 @@ test('a full database: nothing acknowledged, /healthz 503 naming it, the lost pa
   const failed = t.logs.find((l) => typeof l['msg'] === 'string' && (l['msg'] as string).includes('urgent among them: alarm.panic from panic-2'));
   expect(failed, 'error log naming the panic').toBeDefined();
   expect(failed!['level']).toBe(50);
+  // /healthz lists it too: no incident exists for it yet.
+  const stillFailing = (await (await fetch(`${t.http}/healthz`)).json()) as { problems: string[] };
+  expect(stillFailing.problems).toEqual([expect.stringMatching(/^storage: /), expect.stringMatching(/^not stored: alarm\.panic from panic-2 at \d{4}-/)]);
 
   // Space is back: the next delivery is stored, its incident opens, and health recovers.
   freeDatabase(t);

@@ -24,7 +24,10 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       return reply.code(503).send({
         status: 'failing' as const,
         version: deps.version,
-        problems: [`storage: event commits failing since ${new Date(fault.since).toISOString()}: ${fault.message}`],
+        problems: [
+          `storage: event commits failing since ${new Date(fault.since).toISOString()}: ${fault.message}`,
+          ...fault.unsaved.map((u) => `not stored: ${u.kind} from ${u.deviceId} at ${new Date(u.receivedAt).toISOString()}`),
+        ],
       });
     },
   );

@@ -1,7 +1,7 @@
 import { useStore } from '../services/store.ts';
 import { select } from '../services/controller.ts';
 import { alarming } from '../lib/queue.ts';
-import { formatClock, incidentHeadline } from '../lib/format.ts';
+import { eventKindLabel, formatClock, incidentHeadline } from '../lib/format.ts';
 
 /** Amber, striped, impossible to miss: a drill is on and its incidents are marked. */
 export function DrillBanner() {
@@ -23,12 +23,21 @@ export function DrillBanner() {
  * or forwarded: the guard room must know, and call someone who can fix it.
  */
 export function StorageBanner() {
-  const s = useStore('meta');
+  const s = useStore('meta', 'devices');
   const fault = s.data.storageFault;
   if (!fault) return null;
   return (
     <div class="storage-banner" role="alert" data-storage="failing">
-      {s.t('storage.failing', { time: formatClock(fault.since, s.lang), error: fault.message })}
+      <div>{s.t('storage.failing', { time: formatClock(fault.since, s.lang), error: fault.message })}</div>
+      {/* What arrived meanwhile and could not be stored: no incident exists for it, so it is shown here. */}
+      {(fault.unsaved ?? []).map((u) => (
+        <div key={`${u.deviceId} ${u.kind}`} class="unsaved" data-unsaved-device={u.deviceId} data-unsaved-kind={u.kind}>
+          {s.t('storage.unsaved', {
+            time: formatClock(u.receivedAt, s.lang),
+            what: [eventKindLabel(u.kind, s.lang), s.zoneName(u.zoneId), s.data.devices.get(u.deviceId)?.name ?? u.deviceId].join(' · '),
+          })}
+        </div>
+      ))}
     </div>
   );
 }

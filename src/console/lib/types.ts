@@ -194,8 +194,9 @@ export type LiveMessage =
   | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } }
   | { readonly type: 'health'; readonly data: { readonly storageFault: StorageFault | null } };
 
-/** The hub cannot commit events (a full disk): since when, and its error. */
+/** The hub cannot commit events (a full disk): since when, its error, and the urgent events it could not store. */
 export interface StorageFault {
   readonly since: number;
   readonly message: string;
+  readonly unsaved: readonly { readonly deviceId: string; readonly zoneId: string; readonly kind: string; readonly receivedAt: number }[];
 }

@@ -87,7 +87,7 @@ function startSession(session: Session): void {
       if (changes.health) slices.push('meta');
       // A new real critical alarm sounds even if an earlier one was muted.
       if (changes.newCritical.some((i) => !i.drill)) store.sound.setMuted(false);
-      if (changes.incidents) updateAlarm();
+      if (changes.incidents || changes.health) updateAlarm();
       if (slices.length) store.notify(...slices);
     },
     onConnected: resync,
@@ -104,11 +104,15 @@ function startSession(session: Session): void {
   );
 }
 
-/** Sound while a critical incident is unacknowledged (unless muted); the flashing is CSS. */
+/**
+ * Sound while a critical incident is unacknowledged, or an alarm could not be
+ * stored (no incident exists for it), unless muted; the flashing is CSS.
+ */
 export function updateAlarm(): void {
   const open = alarming(store.data.incidents.values());
-  store.sound.setActive(open.length > 0);
-  if (open.length === 0 && store.sound.muted) store.sound.setMuted(false);
+  const unsavedAlarm = store.data.storageFault?.unsaved?.some((u) => u.kind.startsWith('alarm.')) ?? false;
+  store.sound.setActive(open.length > 0 || unsavedAlarm);
+  if (open.length === 0 && !unsavedAlarm && store.sound.muted) store.sound.setMuted(false);
 }
 
 /** Mute silences the alarms sounding now; the next new real critical alarm sounds again. */
