@@ -40,6 +40,19 @@ export interface UnsavedEvent {
 /** The most unsaved urgent events a fault lists (newest kept). */
 const MAX_UNSAVED = 50;
 
+/** The unsaved list after `events` also failed: newest first, one per device and kind, at most `max`. */
+export function mergeUnsaved(previous: readonly UnsavedEvent[], events: readonly GatehouseEvent[], max = MAX_UNSAVED): UnsavedEvent[] {
+  const byKey = new Map<string, UnsavedEvent>();
+  // Oldest first into the map, so that re-inserting a key moves it to the newest end.
+  for (const u of [...previous].reverse()) byKey.set(`${u.deviceId}\u0000${u.kind}`, u);
+  for (const e of events) {
+    const key = `${e.deviceId}\u0000${e.kind}`;
+    byKey.delete(key);
+    byKey.set(key, { deviceId: e.deviceId, zoneId: e.zoneId, kind: e.kind, receivedAt: e.receivedAt });
+  }
+  return [...byKey.values()].reverse().slice(0, max);
+}
+
 /**
  * The one write path for events: store them and run the incident rules in the
  * same transaction, answer the waiters (PUBACK), then tell the live feed.
@@ -72,13 +85,7 @@ export class Recorder {
         metrics.commitFailures.inc();
         const urgent = items.filter((item) => isUrgentKind(item.event.kind)).map((item) => item.event);
         const first = this.fault === undefined;
-        const unsaved = new Map((this.fault?.unsaved ?? []).map((u) => [`${u.deviceId}\u0000${u.kind}`, u]));
-        for (const e of urgent) {
-          const key = `${e.deviceId}\u0000${e.kind}`;
-          unsaved.delete(key); // re-inserted: newest last
-          unsaved.set(key, { deviceId: e.deviceId, zoneId: e.zoneId, kind: e.kind, receivedAt: e.receivedAt });
-        }
-        this.fault = { since: this.fault?.since ?? clock.now(), message: err.message, unsaved: [...unsaved.values()].reverse().slice(0, MAX_UNSAVED) };
+        this.fault = { since: this.fault?.since ?? clock.now(), message: err.message, unsaved: mergeUnsaved(this.fault?.unsaved ?? [], urgent) };
         if (first || urgent.length > 0) for (const listener of this.faultListeners) listener(this.fault);
         // Name what a guard must know was not stored; the devices resend unacknowledged events.
         const names = urgent.map((e) => `${e.kind} from ${e.deviceId}`);
