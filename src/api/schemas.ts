@@ -67,6 +67,13 @@ export const TimelineEntrySchema = Type.Object({
   note: Type.Optional(Type.String()),
 });
 
+const PayloadFaults = Type.Object({
+  count: Type.Integer(),
+  lastReason: Type.Optional(Type.String()),
+  lastDetail: Type.Optional(Type.String()),
+  lastAt: Type.Optional(Type.Integer()),
+});
+
 export const DeviceSchema = Type.Object({
   id: Type.String(),
   name: Type.Optional(Type.String()),
@@ -76,12 +83,8 @@ export const DeviceSchema = Type.Object({
   online: Type.Boolean(),
   lastSeen: Type.Union([Type.Integer(), Type.Null()]),
   health: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()])),
-  rejected: Type.Object({
-    count: Type.Integer(),
-    lastReason: Type.Optional(Type.String()),
-    lastDetail: Type.Optional(Type.String()),
-    lastAt: Type.Optional(Type.Integer()),
-  }),
+  rejected: PayloadFaults,
+  repaired: Type.Optional(PayloadFaults),
   link: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'transport health: serial port counters, camera subscription state' })),
 });
 

@@ -25,11 +25,12 @@ const LOG_EVERY_MS = 60_000;
 /**
  * Rejected payloads: counted per device and reason, shown in the device status
  * (so an installer sees at once why), logged at most once per device a minute.
- * Repaired ones (an alarm stored despite a bad field) are counted and logged too.
+ * Repaired ones (an urgent event stored despite a bad field) are counted, shown
+ * and logged the same way, apart from the rejected.
  */
 export class RejectTracker {
-  private readonly stats = new Map<string, Mutable>();
-  private readonly repairs = new Map<string, { lastLoggedAt: number; suppressed: number }>();
+  private readonly rejected = new Map<string, Mutable>();
+  private readonly repairs = new Map<string, Mutable>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -38,58 +39,58 @@ export class RejectTracker {
 
   record(deviceId: string, reason: RejectReason | string, detail: string, now: number): void {
     this.metrics.eventsRejected.inc({ device: deviceId, reason });
-    let s = this.stats.get(deviceId);
-    if (!s) {
-      s = { count: 0, byReason: {}, lastLoggedAt: -Infinity, suppressed: 0 };
-      this.stats.set(deviceId, s);
-    }
-    s.count++;
-    s.byReason[reason] = (s.byReason[reason] ?? 0) + 1;
-    s.lastReason = reason;
-    s.lastDetail = detail;
-    s.lastAt = now;
-    if (now - s.lastLoggedAt >= LOG_EVERY_MS) {
-      this.log.warn(
-        { deviceId, reason, detail, suppressedSinceLastLog: s.suppressed },
-        `rejected a payload from ${deviceId}: ${detail}`,
-      );
-      s.lastLoggedAt = now;
-      s.suppressed = 0;
-    } else {
-      s.suppressed++;
-    }
+    const s = bump(this.rejected, deviceId, reason, detail, now);
+    if (s) this.log.warn({ deviceId, reason, detail, suppressedSinceLastLog: s.suppressed }, `rejected a payload from ${deviceId}: ${detail}`);
   }
 
   /**
    * A fault that would have rejected the payload, worked around because its event
-   * must not be lost (DecodeResult.repairs): counted apart from rejections, logged
-   * like them — at most once per device a minute.
+   * must not be lost (DecodeResult.repairs).
    */
   repaired(deviceId: string, reason: RejectReason | string, detail: string, now: number): void {
     this.metrics.eventsRepaired.inc({ device: deviceId, reason });
-    let s = this.repairs.get(deviceId);
-    if (!s) {
-      s = { lastLoggedAt: -Infinity, suppressed: 0 };
-      this.repairs.set(deviceId, s);
-    }
-    if (now - s.lastLoggedAt >= LOG_EVERY_MS) {
-      this.log.warn({ deviceId, reason, detail, suppressedSinceLastLog: s.suppressed }, `stored an urgent event from ${deviceId} despite a bad payload; fix the device: ${detail}`);
-      s.lastLoggedAt = now;
-      s.suppressed = 0;
-    } else {
-      s.suppressed++;
-    }
+    const s = bump(this.repairs, deviceId, reason, detail, now);
+    if (s) this.log.warn({ deviceId, reason, detail, suppressedSinceLastLog: s.suppressed }, `stored an urgent event from ${deviceId} despite a bad payload; fix the device: ${detail}`);
   }
 
   get(deviceId: string): RejectStats {
-    const s = this.stats.get(deviceId);
-    if (!s) return { count: 0, byReason: {} };
-    return {
-      count: s.count,
-      byReason: { ...s.byReason },
-      ...(s.lastReason !== undefined ? { lastReason: s.lastReason } : {}),
-      ...(s.lastDetail !== undefined ? { lastDetail: s.lastDetail } : {}),
-      ...(s.lastAt !== undefined ? { lastAt: s.lastAt } : {}),
-    };
+    return view(this.rejected.get(deviceId));
   }
+
+  getRepaired(deviceId: string): RejectStats {
+    return view(this.repairs.get(deviceId));
+  }
+}
+
+/** Count one; returns the log line's suppressed count (0 included) when it is time to log, else undefined. */
+function bump(stats: Map<string, Mutable>, deviceId: string, reason: string, detail: string, now: number): { readonly suppressed: number } | undefined {
+  let s = stats.get(deviceId);
+  if (!s) {
+    s = { count: 0, byReason: {}, lastLoggedAt: -Infinity, suppressed: 0 };
+    stats.set(deviceId, s);
+  }
+  s.count++;
+  s.byReason[reason] = (s.byReason[reason] ?? 0) + 1;
+  s.lastReason = reason;
+  s.lastDetail = detail;
+  s.lastAt = now;
+  if (now - s.lastLoggedAt < LOG_EVERY_MS) {
+    s.suppressed++;
+    return undefined;
+  }
+  const suppressed = s.suppressed;
+  s.lastLoggedAt = now;
+  s.suppressed = 0;
+  return { suppressed };
+}
+
+function view(s: Mutable | undefined): RejectStats {
+  if (!s) return { count: 0, byReason: {} };
+  return {
+    count: s.count,
+    byReason: { ...s.byReason },
+    ...(s.lastReason !== undefined ? { lastReason: s.lastReason } : {}),
+    ...(s.lastDetail !== undefined ? { lastDetail: s.lastDetail } : {}),
+    ...(s.lastAt !== undefined ? { lastAt: s.lastAt } : {}),
+  };
 }

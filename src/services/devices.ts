@@ -3,7 +3,7 @@ import type { GatehouseEvent } from '../core/event.ts';
 import { Presence, type Transition } from '../core/presence.ts';
 import type { ResolvedDevice } from '../config/types.ts';
 import type { DeviceStateStore } from '../store/deviceState.ts';
-import type { RejectTracker } from '../ingest/rejects.ts';
+import type { RejectStats, RejectTracker } from '../ingest/rejects.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { DeviceView, LiveFeed } from './liveFeed.ts';
 import type { AnyProfile } from '../core/device.ts';
@@ -111,7 +111,6 @@ export class DeviceService {
     const device = this.byId.get(deviceId);
     const p = this.presence.get(deviceId);
     if (!device || !p) return undefined;
-    const r = this.rejects.get(deviceId);
     const link = this.linkStatus(deviceId);
     return {
       ...(link ? { link } : {}),
@@ -123,12 +122,8 @@ export class DeviceService {
       online: p.online === true,
       lastSeen: p.lastSeen ?? null,
       health: p.health,
-      rejected: {
-        count: r.count,
-        ...(r.lastReason !== undefined ? { lastReason: r.lastReason } : {}),
-        ...(r.lastDetail !== undefined ? { lastDetail: r.lastDetail } : {}),
-        ...(r.lastAt !== undefined ? { lastAt: r.lastAt } : {}),
-      },
+      rejected: faultView(this.rejects.get(deviceId)),
+      repaired: faultView(this.rejects.getRepaired(deviceId)),
     };
   }
 
@@ -146,4 +141,14 @@ export class DeviceService {
     this.metrics.devicesOnline.set(online);
     this.metrics.devicesOffline.set(offline);
   }
+}
+
+/** What the device view shows of rejected or repaired payloads (not the per-reason counts). */
+function faultView(r: RejectStats): DeviceView['rejected'] {
+  return {
+    count: r.count,
+    ...(r.lastReason !== undefined ? { lastReason: r.lastReason } : {}),
+    ...(r.lastDetail !== undefined ? { lastDetail: r.lastDetail } : {}),
+    ...(r.lastAt !== undefined ? { lastAt: r.lastAt } : {}),
+  };
 }

@@ -14,6 +14,8 @@ export interface DeviceView {
   readonly lastSeen: number | null;
   readonly health: Readonly<Record<string, number | string | boolean>>;
   readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
+  /** Urgent events stored despite a bad field (DecodeResult.repairs): the device needs fixing all the same. */
+  readonly repaired: DeviceView['rejected'];
   /** Transport-level health: serial port and frame counters, camera subscription state… */
   readonly link?: Readonly<Record<string, unknown>> | undefined;
 }

@@ -34,6 +34,7 @@ interface DeviceItem {
   id: string;
   online: boolean;
   rejected: { count: number; lastReason?: string; lastDetail?: string; lastAt?: number };
+  repaired: { count: number; lastReason?: string; lastDetail?: string; lastAt?: number };
 }
 
 const pool = new ClientPool();
@@ -140,7 +141,11 @@ describe('malformed payloads', () => {
     const text = await fetchMetrics(hub.http);
     expect(metricValue(text, 'gatehouse_events_repaired_total', { device: 'panic-2', reason: 'bad_field' })).toBe(1);
     expect(metricValue(text, 'gatehouse_events_rejected_total', { device: 'panic-2' })).toBe(0);
-    expect((await device(hub, token, 'panic-2')).rejected.count).toBe(0);
+    const view = await device(hub, token, 'panic-2');
+    expect(view.rejected.count).toBe(0);
+    // the device card says so: the installer must still fix the button's clock
+    expect(view.repaired).toMatchObject({ count: 1, lastReason: 'bad_field' });
+    expect(view.repaired.lastDetail).toMatch(/looks like epoch seconds.*stored with the hub's receive time/);
     const line = hub.logs.find((l) => l['deviceId'] === 'panic-2' && l['reason'] === 'bad_field');
     expect(line?.['msg']).toMatch(/stored an urgent event from panic-2 despite a bad payload; fix the device: alarm\.panic: ts 1732780000 looks like epoch seconds/);
   });

@@ -67,6 +67,11 @@ function DeviceCard({ device: d }: { readonly device: Device }) {
       {battery && <div class={`small battery ${battery.level}`}>{battery.level === 'ok' ? t('devices.battery', { value: battery.value }) : t('devices.batteryLow', { value: battery.value })}</div>}
       {fault && <div class="small bad-text">{t('devices.fault', { reason: fault })}</div>}
       {d.rejected.count > 0 && <div class="small warn-text">{t('devices.rejected', { count: d.rejected.count, reason: d.rejected.lastReason ?? '' })}</div>}
+      {d.repaired && d.repaired.count > 0 && (
+        <div class="small warn-text" data-repaired={d.repaired.count} title={d.repaired.lastDetail}>
+          {t('devices.repaired', { count: d.repaired.count })}
+        </div>
+      )}
       {link && <div class="small">{t('devices.link', { state: link })}</div>}
       {linkErr && <div class="small warn-text">{t('devices.linkError', { error: linkErr })}</div>}
     </li>

@@ -78,6 +78,8 @@ export interface Device {
   readonly lastSeen: number | null;
   readonly health: Readonly<Record<string, number | string | boolean>>;
   readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
+  /** Urgent events stored despite a bad field (a panic whose clock sends seconds): the device still needs fixing. */
+  readonly repaired?: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
   readonly link?: Readonly<Record<string, unknown>>;
 }
 

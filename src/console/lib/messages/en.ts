@@ -141,6 +141,7 @@ export const en = {
   'devices.batteryLow': 'Battery low: {value}%',
   'devices.fault': 'Fault: {reason}',
   'devices.rejected': 'Rejected messages: {count} ({reason})',
+  'devices.repaired': 'Alarms stored despite a faulty message: {count} — fix the device',
   'devices.link': 'Link: {state}',
   'devices.linkError': 'Link error: {error}',
   'devices.onlyOffline': 'Only offline devices',

@@ -143,6 +143,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'devices.batteryLow': '电量低：{value}%',
   'devices.fault': '故障：{reason}',
   'devices.rejected': '拒收消息 {count} 条（{reason}）',
+  'devices.repaired': '报文有误但报警已保存 {count} 条——请检修设备',
   'devices.link': '链路：{state}',
   'devices.linkError': '链路错误：{error}',
   'devices.onlyOffline': '只看离线设备',
