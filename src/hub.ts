@@ -23,7 +23,8 @@ import { HazardService } from './services/hazards.ts';
 import { hazardCheck } from './services/hazardChecks.ts';
 import { IncidentService } from './services/incidents.ts';
 import { DeviceService } from './services/devices.ts';
-import { LiveFeed } from './services/liveFeed.ts';
+import { LiveFeed, type HealthView } from './services/liveFeed.ts';
+import { DiskWatch } from './services/diskWatch.ts';
 import { RejectTracker } from './ingest/rejects.ts';
 import { Recorder } from './ingest/recorder.ts';
 import { Ingest } from './ingest/pipeline.ts';
@@ -194,7 +195,10 @@ export class Hub {
       const recorder = new Recorder(db, events, incidents, metrics, clock, childLogger(log, 'store'), config.storage.commitWindowMs);
       recorder.withinTransaction(series.inTransaction);
       recorder.onStored(series.afterCommit);
-      recorder.onFaultChange((fault) => live.publish({ type: 'health', data: { storageFault: fault ?? null } }));
+      // The guard room hears of a filling disk, failing commits and their recovery as they happen.
+      const health = (): HealthView => ({ storageFault: recorder.storageFault ?? null, diskLow: diskWatch.low ?? null });
+      const diskWatch = new DiskWatch(config.storage.dir, config.storage.minFreeMiB * 1048576, childLogger(log, 'store'), () => live.publish({ type: 'health', data: health() }));
+      recorder.onFaultChange(() => live.publish({ type: 'health', data: health() }));
       devices.onHealth((id, at, health) => series.recordHealth(id, at, health));
       recorder.onStored((stored) => {
         for (const event of stored) live.publish({ type: 'event', data: event });
@@ -242,7 +246,7 @@ export class Hub {
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
       const reports = new DailyReportService(db, config, series, () => devices.list(), () => clock.now());
       const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
-        storageFault: () => recorder.storageFault,
+        health,
         sendCommand: async (deviceId, command) => {
           const device = devices.config(deviceId);
           if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);
@@ -270,6 +274,7 @@ export class Hub {
       const seriesJobs = startSeriesJobs({
         db, series, retention: config.retention, storageDir: config.storage.dir, metrics, log: childLogger(log, 'series'), now: () => clock.now(),
         uplinkDepths: () => uplink.status(),
+        onFreeSpace: (freeBytes) => diskWatch.observe(freeBytes, clock.now()),
       });
       const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards });
       hub.startTimers(options.tickMs ?? 1000, sessions);

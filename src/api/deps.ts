@@ -15,7 +15,7 @@ import type { DeviceCommand } from '../transports/transport.ts';
 import type { SnapshotService } from '../services/snapshots.ts';
 import type { SeriesService } from '../series/service.ts';
 import type { DailyReportService } from '../services/dailyReport.ts';
-import type { StorageFault } from '../ingest/recorder.ts';
+import type { HealthView } from '../services/liveFeed.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -40,6 +40,6 @@ export interface ApiDeps {
   /** Send a command to a device through whichever transport serves it. */
   readonly sendCommand: (deviceId: string, command: DeviceCommand) => Promise<void>;
   readonly version: string;
-  /** Set while event commits fail (a full disk): /healthz answers 503. */
-  readonly storageFault?: () => StorageFault | undefined;
+  /** The hub's own health: /healthz answers 503 while event commits fail, and warns of a filling disk. */
+  readonly health?: () => HealthView;
 }

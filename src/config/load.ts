@@ -140,7 +140,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     campus: raw.campus,
     http: { port: raw.http?.port ?? 8080, host: raw.http?.host ?? '0.0.0.0', tokenTtl: raw.http?.tokenTtl ?? 12 * 3600 },
     mqtt,
-    storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal', commitWindowMs: raw.storage?.commitWindowMs ?? 2 },
+    storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal', commitWindowMs: raw.storage?.commitWindowMs ?? 2, minFreeMiB: raw.storage?.minFreeMiB ?? 1024 },
     series: { ...raw.series, backend: raw.series?.backend ?? 'sqlite', database: raw.series?.database ?? 'gatehouse' },
     retention: {
       events: raw.retention?.events ?? 180,

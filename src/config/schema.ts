@@ -108,6 +108,8 @@ export const ConfigSchema = Type.Object(
           synchronous: Type.Optional(Type.Enum(['normal', 'full'])),
           /** How long (ms) a routine event may wait to share a commit with others; alarms never wait. */
           commitWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+          /** Free space (MiB) under storage.dir below which the guard room and /healthz are warned; 0 turns the warning off. */
+          minFreeMiB: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
         },
         { additionalProperties: false },
       ),

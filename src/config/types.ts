@@ -11,7 +11,7 @@ export interface GatehouseConfig {
   readonly campus: { readonly id: string; readonly name: string };
   readonly http: { readonly port: number; readonly host: string; readonly tokenTtl: number };
   readonly mqtt: MqttConfig;
-  readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full'; readonly commitWindowMs: number };
+  readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full'; readonly commitWindowMs: number; readonly minFreeMiB: number };
   readonly series: SeriesConfig;
   readonly retention: RetentionConfig;
   readonly uplink?: {

@@ -17,6 +17,8 @@ export interface SeriesJobsDeps {
   readonly now: () => number;
   /** Messages waiting per uplink sink (sampled once a minute into the series). */
   readonly uplinkDepths: () => readonly { readonly sink: string; readonly depth: number }[];
+  /** Free space under storage.dir, each time it is measured (at start, then every 5 minutes). */
+  readonly onFreeSpace?: (freeBytes: number) => void;
 }
 
 export interface SeriesJobs {
@@ -36,7 +38,12 @@ export function startSeriesJobs(deps: SeriesJobsDeps): SeriesJobs {
   const retention = new RetentionJob(deps.db, deps.retention, deps.storageDir, deps.metrics, log, deps.now);
   const runRetention = (): Promise<void> => retention.run().catch((err: unknown) => log.error({ err }, 'retention pass failed'));
   const disk = (): void => {
-    measureDisk(deps.storageDir, 'gatehouse.db', deps.metrics).catch((err: unknown) => log.warn({ err }, 'could not measure disk usage'));
+    measureDisk(deps.storageDir, 'gatehouse.db', deps.metrics).then(
+      ({ freeBytes }) => {
+        if (freeBytes !== undefined) deps.onFreeSpace?.(freeBytes);
+      },
+      (err: unknown) => log.warn({ err }, 'could not measure disk usage'),
+    );
   };
   const gauges = (): void => {
     const at = deps.now();

@@ -49,8 +49,11 @@ async function treeSize(dir: string): Promise<number> {
   return total;
 }
 
-/** Disk usage under storage.dir into the metrics: what retention keeps in check, and what is left. */
-export async function measureDisk(storageDir: string, dbFile: string, metrics: Metrics): Promise<Record<string, number>> {
+/**
+ * Disk usage under storage.dir into the metrics: what retention keeps in check,
+ * and what is left (`freeBytes`, undefined where statfs is not supported).
+ */
+export async function measureDisk(storageDir: string, dbFile: string, metrics: Metrics): Promise<{ parts: Record<string, number>; freeBytes: number | undefined }> {
   const parts: Record<string, number> = {
     database: await sizeOf(join(storageDir, dbFile)),
     wal: await sizeOf(join(storageDir, `${dbFile}-wal`)),
@@ -58,11 +61,13 @@ export async function measureDisk(storageDir: string, dbFile: string, metrics: M
     snapshots: await treeSize(join(storageDir, 'snapshots')),
   };
   for (const [part, bytes] of Object.entries(parts)) metrics.diskBytes.set({ part }, bytes);
+  let freeBytes: number | undefined;
   try {
     const fs = await statfs(storageDir);
-    metrics.diskFreeBytes.set(fs.bavail * fs.bsize);
+    freeBytes = fs.bavail * fs.bsize; // what an unprivileged process may still use
+    metrics.diskFreeBytes.set(freeBytes);
   } catch {
     // statfs unsupported here: the gauge stays unset
   }
-  return parts;
+  return { parts, freeBytes };
 }

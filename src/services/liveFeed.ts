@@ -3,6 +3,7 @@ import type { Incident } from '../core/incident.ts';
 import type { ChangeType } from '../core/incidents/engine.ts';
 import type { Hazard } from '../core/hazard.ts';
 import type { StorageFault } from '../ingest/recorder.ts';
+import type { DiskLow } from './diskWatch.ts';
 
 export interface DeviceView {
   readonly id: string;
@@ -27,11 +28,14 @@ export type LiveMessage =
   | { readonly type: 'hazard'; readonly change: string; readonly data: Hazard }
   /** A camera snapshot now attached to an incident (`data.incidentId`, `data.url`). */
   | { readonly type: 'snapshot'; readonly data: Readonly<Record<string, unknown>> }
-  /** The hub's own health as the guard room must see it: event commits failing (a full disk) or again working. */
+  /** The hub's own health as the guard room must see it: the disk filling up, event commits failing or working again. */
   | { readonly type: 'health'; readonly data: HealthView };
 
 export interface HealthView {
+  /** Event commits fail: nothing is acknowledged (503 on /healthz). */
   readonly storageFault: StorageFault | null;
+  /** Free space below storage.minFreeMiB: a warning, before commits fail. */
+  readonly diskLow: DiskLow | null;
 }
 
 export type LiveListener = (message: LiveMessage) => void;

@@ -24,13 +24,13 @@ export interface TestMqttOverrides {
 }
 
 /** A small campus: two zones, a few MQTT devices (secret = `secret-<id>`), three users. */
-export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}): string {
+export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}, storage: Readonly<Record<string, unknown>> = {}): string {
   const mqttSection = JSON.stringify({ port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
   return `
 campus: { id: test-school, name: Test School }
 http: { port: 0, host: 127.0.0.1 }
 mqtt: ${mqttSection}
-storage: { dir: ${JSON.stringify(dataDir)} }
+storage: ${JSON.stringify({ dir: dataDir, ...storage })}
 zones:
   - { id: gate, name: Gate, responsible: Wang }
   - { id: building-a, name: Building A, responsible: Li }
@@ -71,11 +71,11 @@ export interface TestHub {
 
 /** Start a real hub in this process on free loopback ports and a temporary data dir. */
 export async function startTestHub(
-  options: { extraYaml?: string; mqtt?: TestMqttOverrides; dataDir?: string; clock?: Clock; tickMs?: number } = {},
+  options: { extraYaml?: string; mqtt?: TestMqttOverrides; storage?: Readonly<Record<string, unknown>>; dataDir?: string; clock?: Clock; tickMs?: number } = {},
 ): Promise<TestHub> {
   const dir = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? dir!.path;
-  return startHubFromYaml(testConfigYaml(dataDir, options.extraYaml, options.mqtt), dataDir, dir?.remove, {
+  return startHubFromYaml(testConfigYaml(dataDir, options.extraYaml, options.mqtt, options.storage), dataDir, dir?.remove, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tickMs ? { tickMs: options.tickMs } : {}),
   });

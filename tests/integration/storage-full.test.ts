@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { getJson, login, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { eventPayload, killChildren, mosquittoArgs, portOf, run } from '../helpers/mqtt.ts';
+import { eventPayload, fetchMetrics, killChildren, metricValue, mosquittoArgs, portOf, run } from '../helpers/mqtt.ts';
 import { fillDatabase, freeDatabase } from '../helpers/storage.ts';
 
 let t: TestHub | undefined;
@@ -61,4 +61,43 @@ test('a full database: nothing acknowledged, /healthz 503 naming it, the lost pa
   const open = await getJson<{ items: { kind: string; deviceId: string }[] }>(t.http, '/api/v1/incidents?status=open', token);
   expect(open.body.items.filter((i) => i.kind === 'panic')).toMatchObject([{ deviceId: 'panic-2' }]);
   expect(t.logs.some((l) => typeof l['msg'] === 'string' && (l['msg'] as string).startsWith('storage commits again after failing since'))).toBe(true);
+});
+
+test('a disk with less free space than storage.minFreeMiB: /healthz still 200, with a warning; the hello carries it; the log says what to do', { timeout: 30_000 }, async () => {
+  // ~95 TiB: more than any disk this runs on has free, so the real statfs reading is below it.
+  t = await startTestHub({ storage: { minFreeMiB: 100_000_000 } });
+  const token = await login(t.http, 'guard1', 'guard1-demo');
+  // Free space is measured at start, asynchronously, then every 5 minutes.
+  let body: { status: string; warnings?: string[] } = { status: '' };
+  for (let i = 0; i < 100 && !body.warnings; i++) {
+    const res = await fetch(`${t.http}/healthz`);
+    expect(res.status).toBe(200);
+    body = (await res.json()) as typeof body;
+    if (!body.warnings) await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(body.status).toBe('ok');
+  expect(body.warnings).toEqual([expect.stringMatching(/^disk: \d+ MiB free under .+, below storage\.minFreeMiB 100000000$/)]);
+
+  const live = await fetch(`${t.http}/api/v1/live?access_token=${token}`);
+  const reader = live.body!.getReader();
+  let hello = '';
+  while (!hello.includes('\n\n')) hello += Buffer.from((await reader.read()).value!).toString('utf8');
+  await reader.cancel();
+  const data = JSON.parse(/^event: hello\ndata: (.*)$/m.exec(hello)![1]!) as { storageFault: unknown; diskLow: { freeBytes: number; minFreeBytes: number } | null };
+  expect(data.storageFault).toBeNull();
+  expect(data.diskLow?.minFreeBytes).toBe(100_000_000 * 1048576);
+  expect(data.diskLow!.freeBytes).toBeGreaterThan(0);
+  expect(t.logs.some((l) => typeof l['msg'] === 'string' && /^disk nearly full: \d+ MiB free under .*shorten storage\.retention or free space/.test(l['msg'] as string))).toBe(true);
+});
+
+test('with storage.minFreeMiB 0 no disk warning is ever given', async () => {
+  t = await startTestHub({ storage: { minFreeMiB: 0 } });
+  // Wait until free space has been measured (the gauge is set), then look.
+  let free = NaN;
+  for (let i = 0; i < 100 && !(free > 0); i++) {
+    free = metricValue(await fetchMetrics(t.http), 'gatehouse_disk_free_bytes');
+    if (!(free > 0)) await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(free).toBeGreaterThan(0);
+  expect(await (await fetch(`${t.http}/healthz`)).json()).toEqual({ status: 'ok', version: expect.any(String) });
 });

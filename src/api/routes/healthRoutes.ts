@@ -11,22 +11,28 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       schema: {
         tags: ['health'],
         summary: 'Liveness and storage health, for a supervisor or load balancer (no token)',
-        description: '200 while the hub stores what it receives; 503 while event commits fail (a full disk, a broken file): devices are then not acknowledged and resend.',
+        description:
+          '200 while the hub stores what it receives (with `warnings` when the disk under storage.dir has less free space than storage.minFreeMiB); 503 while event commits fail (a full disk, a broken file): devices are then not acknowledged and resend.',
         response: {
-          200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }),
+          200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), warnings: Type.Optional(Type.Array(Type.String())) }),
           503: Type.Object({ status: Type.Literal('failing'), version: Type.String(), problems: Type.Array(Type.String()) }),
         },
       },
     },
     async (_request, reply) => {
-      const fault = deps.storageFault?.();
-      if (!fault) return { status: 'ok' as const, version: deps.version };
+      const health = deps.health?.();
+      const fault = health?.storageFault;
+      const disk = health?.diskLow;
+      const mib = (n: number): number => Math.floor(n / 1048576);
+      const warnings = disk ? [`disk: ${mib(disk.freeBytes)} MiB free under ${disk.dir}, below storage.minFreeMiB ${mib(disk.minFreeBytes)}`] : [];
+      if (!fault) return { status: 'ok' as const, version: deps.version, ...(warnings.length ? { warnings } : {}) };
       return reply.code(503).send({
         status: 'failing' as const,
         version: deps.version,
         problems: [
           `storage: event commits failing since ${new Date(fault.since).toISOString()}: ${fault.message}`,
           ...fault.unsaved.map((u) => `not stored: ${u.kind} from ${u.deviceId} at ${new Date(u.receivedAt).toISOString()}`),
+          ...warnings,
         ],
       });
     },

@@ -17,7 +17,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       config: { roles: ALL_ROLES, tokenInQuery: true },
       schema: {
         tags: ['live'],
-        summary: 'Server-Sent Events: `event`, `incident`, `device`, `hazard` and `snapshot` messages as they are committed; `health` when event commits start or stop failing (the `hello` says which holds now)',
+        summary: 'Server-Sent Events: `event`, `incident`, `device`, `hazard` and `snapshot` messages as they are committed; `health` when event commits start or stop failing or the disk runs low (the `hello` carries the current `storageFault` and `diskLow`)',
         description:
           'EventSource cannot send headers: pass the token as ?access_token= here. `types` (comma-separated) keeps only those messages — e.g. `types=incident` for an alarm display, which then does not receive every card swipe.',
         querystring: Type.Object({
@@ -76,7 +76,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         unsubscribe();
         deps.metrics.liveSubscribers.dec();
       });
-      await reply.sse.send({ event: 'hello', data: { at: deps.clock.now(), version: deps.version, storageFault: deps.storageFault?.() ?? null } });
+      await reply.sse.send({ event: 'hello', data: { at: deps.clock.now(), version: deps.version, ...(deps.health?.() ?? { storageFault: null, diskLow: null }) } });
       helloSent = true;
       flush();
     },

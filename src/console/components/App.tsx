@@ -5,7 +5,7 @@ import { activeQueue, moveSelection } from '../lib/queue.ts';
 import { shortcutFor } from '../lib/shortcuts.ts';
 import { SignIn } from './SignIn.tsx';
 import { TopBar } from './TopBar.tsx';
-import { AlarmBanner, DrillBanner, StorageBanner, Toasts } from './Banners.tsx';
+import { AlarmBanner, DiskBanner, DrillBanner, StorageBanner, Toasts } from './Banners.tsx';
 import { HelpDialog } from './HelpDialog.tsx';
 import { QueueScreen } from './QueueScreen.tsx';
 import { DevicesScreen } from './DevicesScreen.tsx';
@@ -93,6 +93,7 @@ export function App() {
     <div class="shell" data-screen={s.screen} data-role={s.session.role}>
       <TopBar />
       <StorageBanner />
+      <DiskBanner />
       <DrillBanner />
       <AlarmBanner />
       <main class="screen" id="main">

@@ -42,6 +42,18 @@ export function StorageBanner() {
   );
 }
 
+/** Amber while the hub's disk is nearly full: someone must free space before alarms can no longer be stored. */
+export function DiskBanner() {
+  const s = useStore('meta');
+  const low = s.data.diskLow;
+  if (!low || s.data.storageFault) return null; // a failing store says more, in red
+  return (
+    <div class="disk-banner" role="status" data-disk="low">
+      {s.t('storage.diskLow', { free: Math.floor(low.freeBytes / 1048576), min: Math.floor(low.minFreeBytes / 1048576) })}
+    </div>
+  );
+}
+
 /**
  * Red and flashing while a critical incident waits for acknowledgement. Muting
  * the sound never hides it: only acknowledging does.

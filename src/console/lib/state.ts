@@ -1,6 +1,6 @@
 import { mergeIncident } from './queue.ts';
 import { addAt, countIncidents, emptyHours, GATE_KINDS, type HourlyCounts } from './traffic.ts';
-import type { Device, GateEvent, Incident, LiveMessage, StorageFault } from './types.ts';
+import type { Device, GateEvent, HealthView, Incident, LiveMessage, StorageFault } from './types.ts';
 
 /**
  * What the console knows, kept current by the live feed and re-synced with GETs
@@ -22,6 +22,8 @@ export interface ConsoleState {
   hazardStamp: number;
   /** Set while the hub cannot store events: the guard room must know alarms are at risk. */
   storageFault: StorageFault | null;
+  /** Set while the disk is nearly full: the guard room asks for space before alarms are at risk. */
+  diskLow: NonNullable<HealthView['diskLow']> | null;
 }
 
 export const RECENT_EVENTS = 100;
@@ -40,6 +42,7 @@ export function emptyState(day: number): ConsoleState {
     trafficLoadedTo: undefined,
     hazardStamp: 0,
     storageFault: null,
+    diskLow: null,
   };
 }
 
@@ -116,6 +119,7 @@ export function applyMessages(state: ConsoleState, messages: readonly LiveMessag
         break;
       case 'health':
         state.storageFault = m.data.storageFault;
+        state.diskLow = m.data.diskLow ?? null;
         changes.health = true;
         break;
     }

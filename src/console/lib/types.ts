@@ -194,7 +194,14 @@ export type LiveMessage =
   | { readonly type: 'incident'; readonly data: Incident & { readonly change?: string } }
   | { readonly type: 'device'; readonly data: Device }
   | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } }
-  | { readonly type: 'health'; readonly data: { readonly storageFault: StorageFault | null } };
+  | { readonly type: 'health'; readonly data: HealthView };
+
+/** The hub's own health (the live feed's `health` message and its `hello`). */
+export interface HealthView {
+  readonly storageFault: StorageFault | null;
+  /** Free space under the hub's storage below storage.minFreeMiB: a warning, before commits fail. */
+  readonly diskLow?: { readonly freeBytes: number; readonly minFreeBytes: number; readonly since: number } | null;
+}
 
 /** The hub cannot commit events (a full disk): since when, its error, and the urgent events it could not store. */
 export interface StorageFault {

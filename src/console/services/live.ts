@@ -1,5 +1,5 @@
 import { createBatcher, type Scheduler } from '../lib/batcher.ts';
-import type { LiveMessage, StorageFault } from '../lib/types.ts';
+import type { HealthView, LiveMessage } from '../lib/types.ts';
 import { ApiError, getJson } from './api.ts';
 
 export type LiveStatus = 'connecting' | 'open' | 'down';
@@ -67,8 +67,8 @@ export function connectLive(options: LiveOptions): { close(): void } {
       options.onStatus('open');
       // The hello carries the hub's health now; later changes come as `health` messages.
       try {
-        const hello = JSON.parse((e as MessageEvent<string>).data) as { storageFault?: StorageFault | null };
-        batcher.push({ type: 'health', data: { storageFault: hello.storageFault ?? null } });
+        const hello = JSON.parse((e as MessageEvent<string>).data) as Partial<HealthView>;
+        batcher.push({ type: 'health', data: { storageFault: hello.storageFault ?? null, diskLow: hello.diskLow ?? null } });
       } catch {
         // an older hub's hello: no health in it
       }

@@ -230,6 +230,7 @@ export const en = {
   'overview.activity.none': 'Waiting for events…',
 
   'storage.failing': 'THE HUB CANNOT STORE EVENTS since {time} ({error}). New alarms may not be recorded or sent to the county. Call the installer now; watch the cameras and patrol.',
+  'storage.diskLow': 'Disk nearly full: {free} MiB left (warning below {min} MiB). Ask the installer to free space before alarms can no longer be recorded.',
   'storage.unsaved': 'NOT STORED — {what} at {time}. Go and check; the device keeps resending it.',
   'drill.banner': 'DRILL IN PROGRESS — {where}, until {time}. Incidents are marked DRILL.',
   'drill.campus': 'whole campus',

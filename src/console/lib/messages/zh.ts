@@ -232,6 +232,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'overview.activity.none': '等待事件…',
 
   'storage.failing': '系统自 {time} 起无法保存事件（{error}）。新的报警可能无法记录或上报县平台。请立即联系运维人员，同时加强监控与巡查。',
+  'storage.diskLow': '磁盘空间不足：剩余 {free} MiB（低于 {min} MiB 即告警）。请尽快联系运维人员清理，以免报警无法记录。',
   'storage.unsaved': '未能保存——{what}（{time}）。请立即到场核实；设备会继续重发。',
   'drill.banner': '演练进行中——{where}，至 {time}。期间的警情标记为“演练”。',
   'drill.campus': '全校',
