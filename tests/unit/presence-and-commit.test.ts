@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Presence } from '../../src/core/presence.ts';
 import { GroupCommit } from '../../src/ingest/groupCommit.ts';
-import { mergeUnsaved } from '../../src/ingest/recorder.ts';
-import type { GatehouseEvent } from '../../src/core/event.ts';
 
 describe('presence', () => {
   const T0 = 1_000_000;
@@ -130,22 +128,5 @@ describe('group commit', () => {
       vi.advanceTimersByTime(1);
       expect(batches).toEqual([3]);
     });
-  });
-});
-
-describe('unsaved urgent events while storage fails', () => {
-  const event = (deviceId: string, kind: string, receivedAt: number) =>
-    ({ id: `${deviceId}-${receivedAt}`, deviceId, zoneId: 'a', kind, ts: receivedAt, receivedAt, data: {} }) as GatehouseEvent;
-
-  it('lists newest first, one per device and kind (a resend moves it up), at most max', () => {
-    let list = mergeUnsaved([], [event('p1', 'alarm.panic', 1), event('p2', 'alarm.panic', 2)]);
-    expect(list.map((u) => `${u.deviceId}@${u.receivedAt}`)).toEqual(['p2@2', 'p1@1']);
-    list = mergeUnsaved(list, [event('d1', 'door.forced', 3)]);
-    expect(list.map((u) => `${u.deviceId}@${u.receivedAt}`)).toEqual(['d1@3', 'p2@2', 'p1@1']);
-    // p1 resends its panic: one entry, now the newest
-    list = mergeUnsaved(list, [event('p1', 'alarm.panic', 4)]);
-    expect(list.map((u) => `${u.deviceId}@${u.receivedAt}`)).toEqual(['p1@4', 'd1@3', 'p2@2']);
-    expect(list[0]).toEqual({ deviceId: 'p1', zoneId: 'a', kind: 'alarm.panic', receivedAt: 4 });
-    expect(mergeUnsaved(list, [event('p9', 'alarm.panic', 5)], 2).map((u) => u.deviceId)).toEqual(['p9', 'p1']);
   });
 });
