@@ -300,7 +300,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO events_v9 (rowid, id, device_id, zone_id, kind, ts, received_at, seq, dedup, data)
     SELECT rowid, id, device_id, zone_id, kind, ts, received_at, seq,
-      CASE WHEN dedup IS NOT NULL AND dedup NOT LIKE '%:' THEN seq END, data
+      -- only a key that was exactly "seq:ts" carries over: those were unique per device, so the new index cannot refuse a row
+      CASE WHEN dedup = seq || ':' || ts THEN seq END, data
     FROM events ORDER BY rowid;
   DROP TABLE events;
   ALTER TABLE events_v9 RENAME TO events;

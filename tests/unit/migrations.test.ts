@@ -39,14 +39,17 @@ describe('migrations', () => {
     old.run(10, 'e-10', 'reader-1', 'gate', 'access.granted', 1_000, 1_005, 7, '7:1000', '{"card":"1"}');
     old.run(11, 'e-11', 'panic-1', 'a', 'alarm.panic', 2_000, 2_000, 1, '1:', '{}');
     old.run(12, 'e-12', 'reader-1', 'gate', 'device.online', 3_000, 3_000, null, null, '{}');
+    // a key that does not match its row's ts (never written by any build, but a migration must not fail on it)
+    old.run(13, 'e-13', 'reader-1', 'gate', 'access.granted', 1_000, 1_000, 7, '7:999', '{}');
     const steps: unknown[] = [];
     migrate(db, (step) => steps.push(step));
-    expect(steps).toEqual([{ version: 9, latest: MIGRATIONS.length, events: 3 }]);
+    expect(steps).toEqual([{ version: 9, latest: MIGRATIONS.length, events: 4 }]);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT rowid, id, device_id, kind, ts, seq, dedup, data FROM events ORDER BY rowid').all()).toEqual([
       { rowid: 10, id: 'e-10', device_id: 'reader-1', kind: 'access.granted', ts: 1_000, seq: 7, dedup: 7, data: '{"card":"1"}' },
       { rowid: 11, id: 'e-11', device_id: 'panic-1', kind: 'alarm.panic', ts: 2_000, seq: 1, dedup: null, data: '{}' },
       { rowid: 12, id: 'e-12', device_id: 'reader-1', kind: 'device.online', ts: 3_000, seq: null, dedup: null, data: '{}' },
+      { rowid: 13, id: 'e-13', device_id: 'reader-1', kind: 'access.granted', ts: 1_000, seq: 7, dedup: null, data: '{}' },
     ]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(['events_device_ts', 'events_presence', 'events_ts', 'events_zone_ts']);
