@@ -196,9 +196,10 @@ export class Hub {
       recorder.withinTransaction(series.inTransaction);
       recorder.onStored(series.afterCommit);
       // The guard room hears of a filling disk, failing commits and their recovery as they happen.
+      const publishHealth = (): void => live.publish({ type: 'health', data: health() });
+      const diskWatch = new DiskWatch(config.storage.dir, config.storage.minFreeMiB * 1048576, childLogger(log, 'store'), publishHealth);
       const health = (): HealthView => ({ storageFault: recorder.storageFault ?? null, diskLow: diskWatch.low ?? null });
-      const diskWatch = new DiskWatch(config.storage.dir, config.storage.minFreeMiB * 1048576, childLogger(log, 'store'), () => live.publish({ type: 'health', data: health() }));
-      recorder.onFaultChange(() => live.publish({ type: 'health', data: health() }));
+      recorder.onFaultChange(publishHealth);
       devices.onHealth((id, at, health) => series.recordHealth(id, at, health));
       recorder.onStored((stored) => {
         for (const event of stored) live.publish({ type: 'event', data: event });

@@ -84,7 +84,7 @@ export const DeviceSchema = Type.Object({
   lastSeen: Type.Union([Type.Integer(), Type.Null()]),
   health: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()])),
   rejected: PayloadFaults,
-  repaired: Type.Optional(PayloadFaults),
+  repaired: PayloadFaults,
   link: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'transport health: serial port counters, camera subscription state' })),
 });
 

@@ -143,12 +143,7 @@ export class DeviceService {
   }
 }
 
-/** What the device view shows of rejected or repaired payloads (not the per-reason counts). */
-function faultView(r: RejectStats): DeviceView['rejected'] {
-  return {
-    count: r.count,
-    ...(r.lastReason !== undefined ? { lastReason: r.lastReason } : {}),
-    ...(r.lastDetail !== undefined ? { lastDetail: r.lastDetail } : {}),
-    ...(r.lastAt !== undefined ? { lastAt: r.lastAt } : {}),
-  };
+/** What the device view shows of rejected or repaired payloads: the tracker's stats without the per-reason counts. */
+function faultView({ byReason: _byReason, ...shown }: RejectStats): DeviceView['rejected'] {
+  return shown;
 }
