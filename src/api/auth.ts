@@ -106,7 +106,10 @@ function bearer(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** onRequest hook for /api/v1: authenticate, then check the route's roles. Deny by default. */
+/**
+ * onRequest hook for every route that matched: a route marked public passes; any
+ * other needs a valid bearer token and one of the route's roles (none declared: no one).
+ */
 export function guard(auth: AuthService, audit: AuditLog, clock: Clock) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const config = request.routeOptions.config;

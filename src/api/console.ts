@@ -44,7 +44,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'l
   if (!existsSync(index)) {
     deps.log.warn({ root }, 'console not built: run `npm run build:console` (npm install does it); serving a notice at /');
   }
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     secure(reply).header('cache-control', 'no-cache');
     let html: string;
     try {

@@ -7,6 +7,7 @@ import { GatehouseError } from '../core/errors.ts';
 import { childLogger } from '../observability/logger.ts';
 import type { ApiDeps } from './deps.ts';
 import { guard } from './auth.ts';
+import { recordRoutes } from './routeTable.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { deviceRoutes } from './routes/deviceRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
@@ -36,6 +37,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Validators are compiled once per start for some 60 routes; AJV's optimizer pass cost ~25 ms of it.
     ajv: { customOptions: { removeAdditional: false, allErrors: false, code: { optimize: false } } },
   });
+
+  // Before any plugin adds a route: every route is recorded and must say who may reach it.
+  recordRoutes(app);
 
   await app.register(swagger, {
     openapi: {
@@ -101,9 +105,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
 
+  // Authentication and roles are decided on the route that matched (its config),
+  // never on request.url: the router decodes %61pi and absolute-form targets, so a
+  // check of the raw URL let those spellings through. Only a request that matched
+  // no route (a 404, which reaches no handler) skips it.
   const requireSession = guard(deps.auth, deps.audit, deps.clock);
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/') && !request.is404) await requireSession(request, reply);
+    if (!request.is404) await requireSession(request, reply);
   });
 
   await app.register(async (scope) => healthRoutes(scope, deps));

@@ -8,6 +8,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   r.get(
     '/healthz',
     {
+      config: { public: true },
       schema: {
         tags: ['health'],
         summary: 'Liveness and storage health, for a supervisor or load balancer (no token)',
@@ -37,7 +38,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       });
     },
   );
-  r.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  r.get('/metrics', { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
     const body = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });
