@@ -227,7 +227,7 @@ async function demo(configFile: string): Promise<void> {
       `  Console:    ${base}/`,
       `  API docs:   ${base}/docs`,
       `  Health:     ${base}/healthz     Metrics: ${base}/metrics`,
-      `  Live feed:  ${base}/api/v1/live?access_token=…`,
+      `  Live feed:  curl -N ${base}/api/v1/live -H "Authorization: Bearer <token>"`,
       `  MQTT:       mqtt://localhost:${hub.mqttPort}  (username = device id, password = its secret)`,
       `  Sign in:    guard1 / guard1-demo, officer1 / officer1-demo, admin1 / admin1-demo`,
       county

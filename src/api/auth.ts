@@ -6,13 +6,29 @@ import { GatehouseError } from '../core/errors.ts';
 import { verifyPassword, hashPassword } from '../auth/password.ts';
 import type { Role, Session, SessionStore } from '../store/sessions.ts';
 import type { AuditLog } from '../store/audit.ts';
+import { SignInThrottle } from '../auth/signInThrottle.ts';
+import { WorkLimit } from '../auth/workLimit.ts';
+import { TicketBook } from '../auth/tickets.ts';
 
 export type { Role, Session };
+
+/** Failed sign-ins allowed per username and per source address in a minute. */
+const MAX_PER_USER = 5;
+const MAX_PER_ADDRESS = 20;
+const WINDOW_MS = 60_000;
 
 /** Sign-in and bearer sessions for the configured users. */
 export class AuthService {
   private readonly users: ReadonlyMap<string, UserConfig>;
   private dummyHash: Promise<string> | undefined;
+  /** Per username (guessing one account) and per address (spraying many names). */
+  private readonly perUser = new SignInThrottle(MAX_PER_USER, WINDOW_MS);
+  private readonly perAddress = new SignInThrottle(MAX_PER_ADDRESS, WINDOW_MS);
+  /** scrypt checks at once (each 128 MiB): two cores, a short queue, then 503. */
+  private readonly passwordChecks = new WorkLimit(2, 32);
+  private readonly tickets = new TicketBook();
+  /** Who listens for the end of a session (live-feed streams), by token. */
+  private readonly endListeners = new Map<string, Set<() => void>>();
 
   constructor(
     users: readonly UserConfig[],
@@ -21,36 +37,29 @@ export class AuthService {
     private readonly clock: Clock,
   ) {
     this.users = new Map(users.map((u) => [u.username, u]));
+    // A user removed or demoted in the config loses the sessions it had before this start.
+    sessions.retainUsers(users.map((u) => ({ username: u.username, role: u.role })));
   }
-
-  /** Failed sign-ins per username and per source address in the last minute. */
-  private readonly failures = new Map<string, number[]>();
-  /** Per username (guessing one account) and per address (spraying many names). */
-  private static readonly MAX_PER_USER = 5;
-  private static readonly MAX_PER_ADDRESS = 20;
-  private static readonly WINDOW_MS = 60_000;
 
   /** True when this username or address has failed too often lately (checked before spending scrypt). */
   throttled(username: string, source: string): boolean {
     const now = this.clock.now();
-    const recent = (k: string): number => (this.failures.get(k) ?? []).filter((t) => now - t < AuthService.WINDOW_MS).length;
-    return recent(`u:${username}`) >= AuthService.MAX_PER_USER || recent(`a:${source}`) >= AuthService.MAX_PER_ADDRESS;
-  }
-
-  private recordFailure(username: string, source: string): void {
-    const now = this.clock.now();
-    for (const k of [`u:${username}`, `a:${source}`]) {
-      const recent = (this.failures.get(k) ?? []).filter((t) => now - t < AuthService.WINDOW_MS);
-      recent.push(now);
-      this.failures.set(k, recent);
-    }
-    if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of names
+    return this.perUser.blocked(username, now) || this.perAddress.blocked(source, now);
   }
 
   async login(username: string, password: string, source = 'unknown'): Promise<{ token: string; session: Session } | undefined> {
     if (this.throttled(username, source)) throw new GatehouseError('GH_AUTH_THROTTLED');
-    const result = await this.check(username, password);
-    if (!result) this.recordFailure(username, source);
+    // Counted as failures before the slow check, so parallel guesses meet the limit too.
+    const now = this.clock.now();
+    const undo = [this.perUser.reserve(username, now), this.perAddress.reserve(source, now)];
+    let result: { token: string; session: Session } | undefined;
+    try {
+      result = await this.passwordChecks.run(() => this.check(username, password));
+    } catch (err) {
+      if (err instanceof GatehouseError && err.code === 'GH_AUTH_BUSY') for (const u of undo) u(); // never checked: no guess spent
+      throw err;
+    }
+    if (result) for (const u of undo) u();
     return result;
   }
 
@@ -70,12 +79,55 @@ export class AuthService {
     return { token, session };
   }
 
+  /**
+   * The session behind a token, if it is still good: not expired, not signed out,
+   * and its user still exists with the same role (a removed or demoted user's
+   * token dies at once).
+   */
   authenticate(token: string): Session | undefined {
-    return this.sessions.find(token, this.clock.now());
+    const session = this.sessions.find(token, this.clock.now());
+    if (!session) return undefined;
+    const user = this.users.get(session.username);
+    if (!user || user.role !== session.role) {
+      this.end(token);
+      return undefined;
+    }
+    return session;
   }
 
   logout(token: string): void {
+    this.end(token);
+  }
+
+  /** A single-use ticket (30 s) standing for this session, for a URL that cannot carry a header. */
+  issueTicket(token: string): { ticket: string; expiresAt: number } {
+    return this.tickets.issue(token, this.clock.now());
+  }
+
+  /** The session behind a ticket, spending it. */
+  redeemTicket(ticket: string): { token: string; session: Session } | undefined {
+    const token = this.tickets.redeem(ticket, this.clock.now());
+    const session = token === undefined ? undefined : this.authenticate(token);
+    return token !== undefined && session ? { token, session } : undefined;
+  }
+
+  /** Run `listener` when this session ends (sign-out, user removed or demoted); returns an unsubscribe. */
+  onSessionEnd(token: string, listener: () => void): () => void {
+    let set = this.endListeners.get(token);
+    if (!set) this.endListeners.set(token, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.endListeners.delete(token);
+    };
+  }
+
+  private end(token: string): void {
     this.sessions.revoke(token);
+    this.tickets.revokeToken(token);
+    const listeners = this.endListeners.get(token);
+    this.endListeners.delete(token);
+    for (const l of listeners ?? []) l();
   }
 }
 
@@ -89,8 +141,11 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** The route needs no session (sign-in). */
     public?: boolean;
-    /** Accept the token as ?access_token= too (EventSource cannot send headers). */
-    tokenInQuery?: boolean;
+    /**
+     * Accept a single-use `?ticket=` (from POST /api/v1/auth/ticket) instead of the
+     * header, for a GET a browser opens by URL (EventSource, a printable page).
+     */
+    ticketInQuery?: boolean;
   }
 }
 
@@ -99,11 +154,28 @@ export const ALL_ROLES: readonly Role[] = ['guard', 'officer', 'admin'];
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  if (request.routeOptions.config.tokenInQuery) {
-    const q = (request.query as Record<string, unknown> | undefined)?.['access_token'];
-    if (typeof q === 'string') return q;
-  }
   return undefined;
+}
+
+function ticketOf(request: FastifyRequest): string | undefined {
+  if (!request.routeOptions.config.ticketInQuery || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
+  const q = (request.query as Record<string, unknown> | undefined)?.['ticket'];
+  return typeof q === 'string' ? q : undefined;
+}
+
+/** The session of a request: its bearer header, or a ticket where the route takes one. */
+function sessionOf(auth: AuthService, request: FastifyRequest): { token: string; session: Session } {
+  const token = bearer(request);
+  if (token) {
+    const session = auth.authenticate(token);
+    if (!session) throw new GatehouseError('GH_TOKEN_EXPIRED');
+    return { token, session };
+  }
+  const ticket = ticketOf(request);
+  if (ticket === undefined) throw new GatehouseError('GH_AUTH_REQUIRED');
+  const granted = auth.redeemTicket(ticket);
+  if (!granted) throw new GatehouseError('GH_TICKET_INVALID');
+  return granted;
 }
 
 /**
@@ -114,10 +186,7 @@ export function guard(auth: AuthService, audit: AuditLog, clock: Clock) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const config = request.routeOptions.config;
     if (config.public) return;
-    const token = bearer(request);
-    if (!token) throw new GatehouseError('GH_AUTH_REQUIRED');
-    const session = auth.authenticate(token);
-    if (!session) throw new GatehouseError('GH_TOKEN_EXPIRED');
+    const { token, session } = sessionOf(auth, request);
     request.session = session;
     request.token = token;
     const roles = config.roles;

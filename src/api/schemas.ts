@@ -55,7 +55,7 @@ export const SnapshotSchema = Type.Object({
   at: Type.Integer({ description: 'same as takenAt' }),
   bytes: Type.Integer(),
   mime: Type.String(),
-  url: Type.String({ description: 'GET it with the bearer token, or with ?access_token= (an <img> tag)' }),
+  url: Type.String({ description: 'GET it with the bearer token, or with a single-use ?ticket= from POST /api/v1/auth/ticket (an <img> tag)' }),
 });
 
 export const TimelineEntrySchema = Type.Object({

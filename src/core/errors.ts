@@ -20,6 +20,8 @@ export const ERRORS = {
   GH_AUTH_REQUIRED: { status: 401, text: 'sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/login' },
   GH_AUTH_FAILED: { status: 401, text: 'wrong username or password' },
   GH_AUTH_THROTTLED: { status: 429, text: 'too many failed sign-ins; wait a minute and try again' },
+  GH_AUTH_BUSY: { status: 503, text: 'too many sign-ins at once; try again in a few seconds' },
+  GH_TICKET_INVALID: { status: 401, text: 'the ticket is spent, expired or unknown; ask POST /api/v1/auth/ticket for a new one' },
   GH_TOKEN_EXPIRED: { status: 401, text: 'the session has expired or was signed out; sign in again' },
   GH_FORBIDDEN: { status: 403, text: 'your role may not do this' },
   GH_BAD_REQUEST: { status: 400, text: 'the request is not valid' },

@@ -35,6 +35,16 @@ export class SessionStore {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(SessionStore.digest(token));
   }
 
+  /** Delete the sessions of users that no longer exist, or whose role changed. Returns how many. */
+  retainUsers(users: readonly { username: string; role: Role }[]): number {
+    const rows = this.db.prepare('SELECT DISTINCT username, role FROM sessions').all() as { username: string; role: Role }[];
+    const current = new Map(users.map((u) => [u.username, u.role]));
+    const stale = rows.filter((r) => current.get(r.username) !== r.role);
+    const del = this.db.prepare('DELETE FROM sessions WHERE username = ? AND role = ?');
+    for (const r of stale) del.run(r.username, r.role);
+    return stale.length;
+  }
+
   purgeExpired(now: number): number {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }

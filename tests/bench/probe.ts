@@ -71,7 +71,7 @@ if (job.mode === 'bare') {
   const { token } = (await login.json()) as { token: string };
   const abort = new AbortController();
   const filter = job.types ? `types=${job.types}&` : '';
-  const stream = await fetch(`${job.http}/api/v1/live?${filter}access_token=${token}`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const stream = await fetch(`${job.http}/api/v1/live?${filter}`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` }, signal: abort.signal });
   let onSse: ((at: number, id: string) => void) | undefined;
   // Read frames as they come; an `incident` frame with change "opened" and kind "panic" is ours.
   void (async () => {

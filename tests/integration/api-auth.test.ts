@@ -101,7 +101,7 @@ describe('sign-in and tokens', () => {
     const basic = await raw('/api/v1/events', { headers: { authorization: `Basic ${Buffer.from('guard1:guard1-demo').toString('base64')}` } });
     expect(basic.status).toBe(401);
     const tokenInQuery = await raw(`/api/v1/events?access_token=${encodeURIComponent(token)}`);
-    expect(tokenInQuery.status, 'only the live feed takes ?access_token=').not.toBe(200);
+    expect(tokenInQuery.status, 'no route takes the token from the URL').toBe(401);
   });
 
   test('logout revokes that token (and only that one)', async () => {

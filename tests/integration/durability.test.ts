@@ -243,7 +243,7 @@ describe('durability', () => {
       body: JSON.stringify({ username: 'guard1', password: 'guard1-demo' }),
     });
     const { token } = (await login.json()) as { token: string };
-    const live = await openSse(`${hub.http}/api/v1/live?access_token=${encodeURIComponent(token)}`);
+    const live = await openSse(`${hub.http}/api/v1/live`, { authorization: `Bearer ${token}` });
     streams.push(live);
     await live.next((f) => f.event === 'hello', 5000, 'the hello frame');
 

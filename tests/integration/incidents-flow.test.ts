@@ -97,7 +97,12 @@ procedures:
     expect(report.body.zone).toMatchObject({ name: 'Building A', responsible: 'Li' });
     expect(report.body.durations.toAcknowledge).toBe(60);
     expect(report.body.timeline.map((e) => e.type)).toEqual(['opened', 'escalated', 'escalated', 'acknowledged', 'step', 'step', 'resolved']);
-    const html = await fetch(`${t.http}/api/v1/incidents/${open.id}/report.html?access_token=${guard}`);
+    // Opened by URL in a new tab: with a single-use ticket, never the token.
+    const { body: ticket } = await postJson<{ ticket: string }>(t.http, '/api/v1/auth/ticket', guard, {});
+    const html = await fetch(`${t.http}/api/v1/incidents/${open.id}/report.html?ticket=${ticket.ticket}`);
+    expect(html.status).toBe(200);
+    expect((await fetch(`${t.http}/api/v1/incidents/${open.id}/report.html?ticket=${ticket.ticket}`)).status, 'a ticket is spent once').toBe(401);
+    expect((await fetch(`${t.http}/api/v1/incidents/${open.id}/report.html?access_token=${guard}`)).status, 'no token in a URL').toBe(401);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     const page = await html.text();
     expect(page).toContain('Police came; a student pressed it by mistake.');

@@ -36,7 +36,7 @@ describe('ONVIF camera snapshots on incidents', () => {
 
   it('tamper opens an incident; the incident is there before the (slow) camera answers, and the snapshot follows', async () => {
     cam.slowSnapshotMs = 1_500; // slow, but within the 3 s a camera gets
-    const live = await openSse(`${t.http}/api/v1/live?access_token=${encodeURIComponent(token)}`);
+    const live = await openSse(`${t.http}/api/v1/live`, { authorization: `Bearer ${token}` });
     cam.tamper(true);
     const incident = await waitFor(() => open('camera_tamper'), 10_000, 'tamper incident');
     // The camera is still producing the image while the incident is already committed and listed, with no snapshot yet.
@@ -57,10 +57,12 @@ describe('ONVIF camera snapshots on incidents', () => {
     expect(snap).toMatchObject({ deviceId: 'cam-gate', url: `/api/v1/incidents/${incident.id}/snapshots/${snap.id}` });
     expect(snap.bytes).toBeGreaterThan(100);
 
-    // Served with the bearer token, and with ?access_token= for an <img> tag.
+    // Served with the bearer token, and with a single-use ?ticket= for an <img> tag.
+    const ticket = (await (await fetch(`${t.http}/api/v1/auth/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).json()) as { ticket: string };
+    expect((await fetch(`${t.http}${snap.url}?access_token=${encodeURIComponent(token)}`)).status, 'no token in a URL').toBe(401);
     for (const res of [
       await fetch(`${t.http}${snap.url}`, { headers: { authorization: `Bearer ${token}` } }),
-      await fetch(`${t.http}${snap.url}?access_token=${encodeURIComponent(token)}`),
+      await fetch(`${t.http}${snap.url}?ticket=${ticket.ticket}`),
     ]) {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/jpeg');

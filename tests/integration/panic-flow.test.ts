@@ -47,7 +47,7 @@ async function setUp(): Promise<{ hub: TestHub; token: string; live: SseStream }
   const hub = await startTestHub();
   hubs.push(hub);
   const token = await login(hub.http, 'guard1', 'guard1-demo');
-  const live = await openSse(`${hub.http}/api/v1/live?access_token=${encodeURIComponent(token)}`);
+  const live = await openSse(`${hub.http}/api/v1/live`, { authorization: `Bearer ${token}` });
   streams.push(live);
   expect(live.status).toBe(200);
   expect(live.contentType).toMatch(/^text\/event-stream/);
@@ -96,7 +96,7 @@ describe('panic → incident', () => {
 
   test('?types=incident keeps only incident messages (an alarm display need not receive every card swipe); an unknown type is a 400 naming the field', async () => {
     const { hub, token, live } = await setUp();
-    const alarms = await openSse(`${hub.http}/api/v1/live?types=incident&access_token=${encodeURIComponent(token)}`);
+    const alarms = await openSse(`${hub.http}/api/v1/live?types=incident`, { authorization: `Bearer ${token}` });
     streams.push(alarms);
     expect(alarms.status).toBe(200);
     await alarms.next((f) => f.event === 'hello', 5000, 'the hello frame');
@@ -108,7 +108,7 @@ describe('panic → incident', () => {
     await live.next((f) => f.event === 'incident', 2000, 'the panic on the full feed');
     expect(alarms.frames.map((f) => f.event).filter((e) => e !== 'hello' && e !== 'incident')).toEqual([]);
 
-    const bad = await fetch(`${hub.http}/api/v1/live?types=incident,bogus&access_token=${encodeURIComponent(token)}`, { headers: { accept: 'text/event-stream' } });
+    const bad = await fetch(`${hub.http}/api/v1/live?types=incident,bogus`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/types/);
   });
@@ -119,9 +119,17 @@ describe('panic → incident', () => {
     const none = await openSse(`${hub.http}/api/v1/live`);
     streams.push(none);
     expect(none.status).toBe(401);
-    const bad = await openSse(`${hub.http}/api/v1/live?access_token=not-a-token`);
+    const bad = await openSse(`${hub.http}/api/v1/live`, { authorization: 'Bearer not-a-token' });
     streams.push(bad);
     expect(bad.status).toBe(401);
+    // The bearer token is no longer taken from the URL (it ends up in histories and logs).
+    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const inUrl = await openSse(`${hub.http}/api/v1/live?access_token=${encodeURIComponent(token)}`);
+    streams.push(inUrl);
+    expect(inUrl.status).toBe(401);
+    const badTicket = await openSse(`${hub.http}/api/v1/live?ticket=not-a-ticket`);
+    streams.push(badTicket);
+    expect(badTicket.status).toBe(401);
   });
 });
 

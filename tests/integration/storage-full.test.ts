@@ -37,7 +37,7 @@ test('a full database: nothing acknowledged, /healthz 503 naming it, the lost pa
   expect(body.problems[0]).toMatch(/^storage: event commits failing since \d{4}-.*: database or disk is full$/);
 
   // A console connecting now learns it from the live feed's hello.
-  const live = await fetch(`${t.http}/api/v1/live?access_token=${token}`);
+  const live = await fetch(`${t.http}/api/v1/live`, { headers: { authorization: `Bearer ${token}` } });
   const reader = live.body!.getReader();
   let hello = '';
   while (!hello.includes('\n\n')) hello += Buffer.from((await reader.read()).value!).toString('utf8');
@@ -78,7 +78,7 @@ test('a disk with less free space than storage.minFreeMiB: /healthz still 200, w
   expect(body.status).toBe('ok');
   expect(body.warnings).toEqual([expect.stringMatching(/^disk: \d+ MiB free under .+, below storage\.minFreeMiB 100000000$/)]);
 
-  const live = await fetch(`${t.http}/api/v1/live?access_token=${token}`);
+  const live = await fetch(`${t.http}/api/v1/live`, { headers: { authorization: `Bearer ${token}` } });
   const reader = live.body!.getReader();
   let hello = '';
   while (!hello.includes('\n\n')) hello += Buffer.from((await reader.read()).value!).toString('utf8');

@@ -44,6 +44,19 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'logout', source: request.ip, outcome: 'ok' }, deps.clock.now());
     return reply.code(204).send();
   });
+  r.post(
+    '/api/v1/auth/ticket',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['auth'],
+        summary: 'A single-use ticket (30 s) for a URL that cannot carry the Authorization header',
+        description: 'For EventSource (`/api/v1/live?ticket=`), the printable report and snapshot images: the bearer token never goes into a URL.',
+        response: { 200: Type.Object({ ticket: Type.String(), expiresAt: Type.Integer() }) },
+      },
+    },
+    async (request) => deps.auth.issueTicket(request.token!),
+  );
   r.get(
     '/api/v1/auth/me',
     {

@@ -136,8 +136,14 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   r.get(
     '/api/v1/incidents/:id/report.html',
     {
-      config: { roles: ALL_ROLES, tokenInQuery: true },
-      schema: { tags: ['incidents'], summary: 'Printable incident report (HTML)', params: IdParams },
+      config: { roles: ALL_ROLES, ticketInQuery: true },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Printable incident report (HTML)',
+        description: 'Opened by URL: send the bearer header, or `?ticket=` from POST /api/v1/auth/ticket (single use, 30 s).',
+        params: IdParams,
+        querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 64 })) }),
+      },
     },
     async (request, reply) => {
       const report = reportOf(request.params.id);

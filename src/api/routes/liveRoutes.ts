@@ -14,14 +14,14 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     '/api/v1/live',
     {
       sse: { kind: 'only', heartbeat: true },
-      config: { roles: ALL_ROLES, tokenInQuery: true },
+      config: { roles: ALL_ROLES, ticketInQuery: true },
       schema: {
         tags: ['live'],
         summary: 'Server-Sent Events: `event`, `incident`, `device`, `hazard` and `snapshot` messages as they are committed; `health` when event commits start or stop failing or the disk runs low (the `hello` carries the current `storageFault` and `diskLow`)',
         description:
-          'EventSource cannot send headers: pass the token as ?access_token= here. `types` (comma-separated) keeps only those messages — e.g. `types=incident` for an alarm display, which then does not receive every card swipe.',
+          'EventSource cannot send headers: pass a single-use `?ticket=` from POST /api/v1/auth/ticket here (or send the bearer header, as curl can). The stream ends when its session does (sign-out, expiry, the user removed or demoted). `types` (comma-separated) keeps only those messages — e.g. `types=incident` for an alarm display, which then does not receive every card swipe.',
         querystring: Type.Object({
-          access_token: Type.Optional(Type.String()),
+          ticket: Type.Optional(Type.String({ maxLength: 64 })),
           types: Type.Optional(Type.String({ pattern: `^(${LIVE_TYPES.join('|')})(,(${LIVE_TYPES.join('|')}))*$`, description: `comma-separated: ${LIVE_TYPES.join(', ')}` })),
         }),
       },
@@ -72,7 +72,18 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
           queueMicrotask(flush);
         }
       });
+      // The stream lives no longer than its session: sign-out, the user removed or
+      // demoted, or the session's expiry closes it (the console then asks again).
+      const endSession = (): void => {
+        if (reply.sse.isConnected) reply.raw.destroy();
+      };
+      const stopListening = request.token ? deps.auth.onSessionEnd(request.token, endSession) : () => undefined;
+      const untilExpiry = Math.max(0, Math.min((request.session?.expiresAt ?? 0) - deps.clock.now(), 2 ** 31 - 1));
+      const expiry = setTimeout(endSession, untilExpiry);
+      expiry.unref();
       reply.sse.onClose(() => {
+        stopListening();
+        clearTimeout(expiry);
         unsubscribe();
         deps.metrics.liveSubscribers.dec();
       });

@@ -7,8 +7,8 @@ import { GatehouseError } from '../../core/errors.ts';
 import { SnapshotSchema } from '../schemas.ts';
 
 /**
- * Camera snapshots of an incident. The image route takes the token as
- * `?access_token=` too: an <img> tag cannot send an Authorization header.
+ * Camera snapshots of an incident. The image route takes a single-use `?ticket=`
+ * too: an <img> tag cannot send an Authorization header.
  */
 export async function snapshotRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -34,8 +34,8 @@ export async function snapshotRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   r.get(
     '/api/v1/incidents/:id/snapshots/:snapshotId',
     {
-      config: { roles: ALL_ROLES, tokenInQuery: true },
-      schema: { tags: ['incidents'], summary: 'One snapshot (image/jpeg)', params: Params },
+      config: { roles: ALL_ROLES, ticketInQuery: true },
+      schema: { tags: ['incidents'], summary: 'One snapshot (image/jpeg)', params: Params, querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 64 })) }) },
     },
     async (request, reply) => {
       const bytes = await deps.snapshots?.read(request.params.id, request.params.snapshotId);

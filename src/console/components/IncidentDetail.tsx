@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useStore } from '../services/store.ts';
 import { acknowledge, refreshMeta, select } from '../services/controller.ts';
-import { getJson, currentToken } from '../services/api.ts';
+import { getJson, openWithTicket } from '../services/api.ts';
 import type { IncidentDetail as Detail } from '../lib/types.ts';
 import type { MessageKey } from '../lib/i18n.ts';
 import { deviceLabel, formatClock, formatDateTime, incidentKindLabel } from '../lib/format.ts';
@@ -39,7 +39,7 @@ export function IncidentDetail({ id }: { readonly id: string }) {
   const zone = s.zones.find((z) => z.id === incident.zoneId);
   const deviceId = incident.deviceId ?? (typeof incident.data['deviceId'] === 'string' ? incident.data['deviceId'] : undefined);
   const delivery = deliveryOf(incident, s.uplink);
-  const reportUrl = `/api/v1/incidents/${encodeURIComponent(id)}/report.html?access_token=${encodeURIComponent(currentToken() ?? '')}`;
+  const reportPath = `/api/v1/incidents/${encodeURIComponent(id)}/report.html`;
   const snapshots = detail?.snapshots;
 
   return (
@@ -96,9 +96,9 @@ export function IncidentDetail({ id }: { readonly id: string }) {
                 {t('queue.acknowledge')}
               </button>
             )}
-            <a class="button" href={reportUrl} target="_blank" rel="noopener noreferrer">
+            <button class="report" onClick={() => openWithTicket(reportPath)}>
               {t('detail.report')}
-            </a>
+            </button>
           </div>
           <ResolvePanel incident={incident} />
         </div>

@@ -55,6 +55,29 @@ async function send(method: string, path: string, body?: BodyInit | object, opti
   throw new ApiError(res.status, code, message);
 }
 
+/**
+ * `path` with a single-use ticket (30 s) in place of the bearer token, for what a
+ * browser opens by URL (EventSource, a printable page): the token itself never
+ * goes into a URL, a history entry or a printout.
+ */
+export async function withTicket(path: string): Promise<string> {
+  const { ticket } = await postJson<{ ticket: string }>('/api/v1/auth/ticket');
+  return `${path}${path.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`;
+}
+
+/** Open a page that needs the session in a new tab (opened at once, so no pop-up blocker stops it). */
+export function openWithTicket(path: string): void {
+  const tab = window.open('about:blank', '_blank');
+  if (tab) tab.opener = null;
+  withTicket(path).then(
+    (url) => {
+      if (tab) tab.location.href = url;
+      else window.location.assign(url);
+    },
+    () => tab?.close(),
+  );
+}
+
 export async function getJson<T>(path: string): Promise<T> {
   return (await (await send('GET', path)).json()) as T;
 }

@@ -71,7 +71,6 @@ function startSession(session: Session): void {
   onSessionLost(() => endSession('expired'));
   store.notify('session');
   live = connectLive({
-    token: session.token,
     onStatus: (status) => {
       store.live = status;
       store.notify('live');

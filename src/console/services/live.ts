@@ -1,6 +1,6 @@
 import { createBatcher, type Scheduler } from '../lib/batcher.ts';
 import type { HealthView, LiveMessage } from '../lib/types.ts';
-import { ApiError, getJson } from './api.ts';
+import { ApiError, getJson, withTicket } from './api.ts';
 
 export type LiveStatus = 'connecting' | 'open' | 'down';
 
@@ -19,8 +19,8 @@ export const frameScheduler: Scheduler = (run) => {
   return () => clearTimeout(id);
 };
 
+/** The session's token is the API client's (api.ts): each connection asks it for a ticket. */
 export interface LiveOptions {
-  readonly token: string;
   onMessages(messages: LiveMessage[]): void;
   onStatus(status: LiveStatus): void;
   /** (Re)connected: load the current state with GETs (what happened while away). */
@@ -59,7 +59,14 @@ export function connectLive(options: LiveOptions): { close(): void } {
   const open = (): void => {
     if (closed) return;
     if (attempt === 0) options.onStatus('connecting');
-    const es = new EventSource(`/api/v1/live?access_token=${encodeURIComponent(options.token)}`);
+    // A fresh single-use ticket for each (re)connection; the token stays out of the URL.
+    withTicket('/api/v1/live').then((url) => {
+      if (!closed && !source) connect(url);
+    }, reconnect);
+  };
+
+  const connect = (url: string): void => {
+    const es = new EventSource(url);
     source = es;
     es.addEventListener('hello', (e) => {
       attempt = 0;
