@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { profileRegistry } from '../devices/index.ts';
 import { loadConfigFile, parseConfig } from './config/load.ts';
 import type { GatehouseConfig } from './config/types.ts';
-import { hashPassword } from './auth/password.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/password.ts';
+import { demoCredentialsIn } from './config/demoCredentials.ts';
 import { Hub } from './hub.ts';
 import { createLogger } from './observability/logger.ts';
 import { VERSION } from './version.ts';
@@ -99,7 +100,17 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
       if (!values.config) throw new UsageError('start needs --config FILE');
-      const hub = await startHub(load(values.config));
+      const config = load(values.config);
+      const demoCredentials = await demoCredentialsIn(config);
+      if (demoCredentials.length > 0) {
+        process.stderr.write(
+          `gatehouse: refusing to start: ${values.config} holds the published demo credentials, which anyone can read in the README\n` +
+            `${demoCredentials.map((p) => `  ${p}`).join('\n')}\n` +
+            `Only \`gatehouse demo\` (npm run demo) runs them, on this machine alone.\n`,
+        );
+        process.exit(1);
+      }
+      const hub = await startHub(config);
       stopOnSignals(hub);
       collectStartupGarbage();
       return;
@@ -120,8 +131,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'hash-password': {
       const password = (await readStdin()).replace(/\r?\n$/, '');
-      if (password.length < 8) {
-        process.stderr.write('gatehouse: a password needs at least 8 characters\n');
+      if (password.length < MIN_PASSWORD_LENGTH) {
+        process.stderr.write(`gatehouse: a password needs at least ${MIN_PASSWORD_LENGTH} characters\n`);
         process.exit(1);
       }
       process.stdout.write(`${await hashPassword(password)}\n`);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { GatehouseError } from '../core/errors.ts';
-import { verifyPassword, hashPassword } from '../auth/password.ts';
+import { verifyPassword, hashPassword, safeEqual } from '../auth/password.ts';
 import type { Role, Session, SessionStore } from '../store/sessions.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { SignInThrottle } from '../auth/signInThrottle.ts';
@@ -141,6 +141,8 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** The route needs no session (sign-in). */
     public?: boolean;
+    /** Besides a session with one of `roles`, the configured http.metricsToken opens it (a Prometheus scraper). */
+    metricsToken?: boolean;
     /**
      * Accept a single-use `?ticket=` (from POST /api/v1/auth/ticket) instead of the
      * header, for a GET a browser opens by URL (EventSource, a printable page).
@@ -182,10 +184,14 @@ function sessionOf(auth: AuthService, request: FastifyRequest): { token: string;
  * onRequest hook for every route that matched: a route marked public passes; any
  * other needs a valid bearer token and one of the route's roles (none declared: no one).
  */
-export function guard(auth: AuthService, audit: AuditLog, clock: Clock) {
+export function guard(auth: AuthService, audit: AuditLog, clock: Clock, metricsToken?: string) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const config = request.routeOptions.config;
     if (config.public) return;
+    if (config.metricsToken && metricsToken !== undefined) {
+      const given = bearer(request);
+      if (given !== undefined && safeEqual(given, metricsToken)) return;
+    }
     const { token, session } = sessionOf(auth, request);
     request.session = session;
     request.token = token;

@@ -109,7 +109,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // never on request.url: the router decodes %61pi and absolute-form targets, so a
   // check of the raw URL let those spellings through. Only a request that matched
   // no route (a 404, which reaches no handler) skips it.
-  const requireSession = guard(deps.auth, deps.audit, deps.clock);
+  const requireSession = guard(deps.auth, deps.audit, deps.clock, deps.config.http.metricsToken);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.is404) await requireSession(request, reply);
   });

@@ -4,6 +4,9 @@ import { randomBytes, scrypt, timingSafeEqual, createHash } from 'node:crypto';
  * Password hashes: `scrypt$N$r$p$salt$hash` (base64url), scrypt per RFC 7914
  * with OWASP's minimum cost (N=2^17, r=8, p=1).
  */
+/** ASVS 2.1.1: at least 12 characters for a password a person sets. */
+export const MIN_PASSWORD_LENGTH = 12;
+
 const N = 1 << 17;
 const R = 8;
 const P = 1;

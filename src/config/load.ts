@@ -138,7 +138,12 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
   }));
   return {
     campus: raw.campus,
-    http: { port: raw.http?.port ?? 8080, host: raw.http?.host ?? '0.0.0.0', tokenTtl: raw.http?.tokenTtl ?? 12 * 3600 },
+    http: {
+      port: raw.http?.port ?? 8080,
+      host: raw.http?.host ?? '0.0.0.0',
+      tokenTtl: raw.http?.tokenTtl ?? 12 * 3600,
+      ...(raw.http?.metricsToken !== undefined ? { metricsToken: raw.http.metricsToken } : {}),
+    },
     mqtt,
     storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal', commitWindowMs: raw.storage?.commitWindowMs ?? 2, minFreeMiB: raw.storage?.minFreeMiB ?? 1024 },
     series: { ...raw.series, backend: raw.series?.backend ?? 'sqlite', database: raw.series?.database ?? 'gatehouse' },

@@ -84,6 +84,8 @@ export const ConfigSchema = Type.Object(
           host: Type.Optional(Type.String()),
           /** Session lifetime in seconds (a guard's shift by default). */
           tokenTtl: Type.Optional(Seconds),
+          /** A bearer token for a Prometheus scraper on /metrics (besides an admin's session). */
+          metricsToken: Type.Optional(Type.String({ minLength: 24, maxLength: 256 })),
         },
         { additionalProperties: false },
       ),

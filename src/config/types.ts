@@ -9,7 +9,7 @@ import type { DeviceConfig, UserConfig, ZoneConfig } from './schema.ts';
 /** The loaded config: validated, defaults filled in, deeply frozen. */
 export interface GatehouseConfig {
   readonly campus: { readonly id: string; readonly name: string };
-  readonly http: { readonly port: number; readonly host: string; readonly tokenTtl: number };
+  readonly http: { readonly port: number; readonly host: string; readonly tokenTtl: number; readonly metricsToken?: string };
   readonly mqtt: MqttConfig;
   readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full'; readonly commitWindowMs: number; readonly minFreeMiB: number };
   readonly series: SeriesConfig;

@@ -83,8 +83,8 @@ export class SnapshotService {
     const file = join('snapshots', new Date(takenAt).toISOString().slice(0, 10), incident.id, `${id}.jpg`);
     const path = join(this.deps.storageDir, file);
     try {
-      await mkdir(dirname(path), { recursive: true });
-      const handle = await open(`${path}.part`, 'w', 0o640);
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      const handle = await open(`${path}.part`, 'w', 0o600);
       try {
         await handle.writeFile(bytes);
         await handle.sync();

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
@@ -28,9 +28,23 @@ export interface MigrationStep {
   readonly events: number;
 }
 
+/**
+ * The store holds card numbers, names and the audit trail: the directory is
+ * created 0700 and the database file (with its WAL and shared-memory files,
+ * which SQLite creates with the database's mode) is kept 0600, whatever the
+ * process umask.
+ */
+function privateFile(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+}
+
 export function openDatabase(options: OpenOptions): Db {
-  mkdirSync(options.dir, { recursive: true });
-  const db = new Database(join(options.dir, options.file ?? 'gatehouse.db'));
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const file = join(options.dir, options.file ?? 'gatehouse.db');
+  privateFile(file);
+  for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) chmodSync(side, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');

@@ -26,9 +26,9 @@ export class EvidenceFiles {
   /** Write the bytes; returns their sha256 (hex). */
   async write(relative: string, bytes: Uint8Array): Promise<string> {
     const path = this.absolute(relative);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const temp = `${path}.part`;
-    const handle = await open(temp, 'w', 0o640);
+    const handle = await open(temp, 'w', 0o600);
     try {
       await handle.writeFile(bytes);
       await handle.sync();

@@ -91,7 +91,7 @@ async function roundGatehouse(round: number, mode: SeriesMode): Promise<{ rate: 
   writeFileSync(
     join(dir, 'bench.yaml'),
     `campus: { id: bench, name: Bench }
-http: { port: ${http}, host: 127.0.0.1 }
+http: { port: ${http}, host: 127.0.0.1, metricsToken: bench-metrics-token-0123456789 }
 mqtt: { port: ${mqtt}, host: 127.0.0.1 }
 storage: { dir: ${JSON.stringify(join(dir, 'data'))}, synchronous: ${values.synchronous} }
 zones: [ { id: gate, name: Gate } ]
@@ -120,7 +120,7 @@ ${mode.startsWith('influx') ? `series: { backend: influx, url: "${influxd!.url}"
     }
   }
   const { seconds, latencies } = await drive(mqtt, ids, (id) => `secret-${id}`);
-  const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+  const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`, { headers: { authorization: 'Bearer bench-metrics-token-0123456789' } })).text();
   const series = await seriesFigures(mode, `http://127.0.0.1:${http}`, metrics, seconds);
   hub.kill('SIGTERM');
   await new Promise((r) => hub.once('exit', r));
@@ -143,7 +143,7 @@ async function seriesFigures(mode: SeriesMode, http: string, metrics: string, in
   const count = Number(/gatehouse_series_maintenance_seconds_count (\S+)/.exec(metrics)?.[1] ?? 0);
   let out = `series ${mode}: ${((sum / EVENTS) * 1e6).toFixed(2)} µs/event in-transaction (${count ? ((sum / count) * 1e6).toFixed(0) : 0} µs × ${count} commits)`;
   if (!mode.startsWith('influx')) return out;
-  const login = await fetch(`${http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'officer1-demo' }) });
+  const login = await fetch(`${http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'officer1-test-pw' }) });
   const token = ((await login.json()) as { token: string }).token;
   const state = async (): Promise<{ backlogPoints: number; pointsWritten: number }> =>
     (await (await fetch(`${http}/api/v1/series`, { headers: { authorization: `Bearer ${token}` } })).json()) as { backlogPoints: number; pointsWritten: number };

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { cleanup, freePort, median, percentile, rssMiB, run, sleep, stop, tempDir, forget, waitLine } from './lib/procs.ts';
-import { BENCH_PASSWORD, ROOT, devices, installNodeRed, startBare, startGatehouse, startNodeRed, waitHttp, type Device } from './lib/targets.ts';
+import { BENCH_METRICS_AUTH, BENCH_PASSWORD, ROOT, devices, installNodeRed, startBare, startGatehouse, startNodeRed, waitHttp, type Device } from './lib/targets.ts';
 import { seedEvents } from './lib/seed.ts';
 import { execFileSync } from 'node:child_process';
 import { buildIsCurrent } from '../../src/buildState.js';
@@ -167,7 +167,7 @@ async function latency(background: number, round: number): Promise<LatencyResult
     const result = JSON.parse((await waitLine(probe, /^(\{"type":"done".*)$/, 600_000))[1]!) as { sse: { p50: number; p99: number }; uplink: { p50: number; p99: number }; lost: { sse: number; uplink: number } };
     await bg.result;
     bg.release();
-    const metrics = await (await fetch(`${gh.http}/metrics`)).text();
+    const metrics = await (await fetch(`${gh.http}/metrics`, BENCH_METRICS_AUTH)).text();
     const lag = Number(/^gatehouse_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(metrics)?.[1] ?? NaN) * 1000;
     await gh.stop();
     forget(gh.dataDir);

@@ -56,7 +56,7 @@ export async function openConsole(browser: Browser, base: string, locale: string
 
 export async function signIn(page: Page, l: Language, username: string): Promise<void> {
   await page.getByLabel(l.username, { exact: true }).fill(username);
-  await page.getByLabel(l.password, { exact: true }).fill(`${username}-demo`);
+  await page.getByLabel(l.password, { exact: true }).fill(`${username}-test-pw`);
   await page.getByRole('button', { name: l.signIn, exact: true }).click();
   await page.getByRole('navigation').waitFor();
 }

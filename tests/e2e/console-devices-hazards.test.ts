@@ -163,7 +163,7 @@ describe.each(LANGUAGES)('guard-room console ($locale): devices, hazards, roles'
   });
 
   it('shows an overdue hazard in red', async () => {
-    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(Date.now()); // the campus calendar's day
     const title = l.lang === 'zh' ? '消防通道堆放杂物' : 'Boxes blocking the fire exit';
     const created = await postJson(hub.http, '/api/v1/hazards', token, { title, category: 'campus-safety', zoneId: 'building-a', responsible: 'Li', deadline: today });

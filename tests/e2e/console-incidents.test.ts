@@ -110,7 +110,7 @@ describe.each(LANGUAGES)('guard-room console ($locale): incidents', (l) => {
     await row.waitFor({ state: 'detached' });
     expect(await page.locator('[data-incident-id][data-severity="critical"]').count()).toBe(0);
 
-    const token = await login(hub.http, 'officer1', 'officer1-demo');
+    const token = await login(hub.http, 'officer1', 'officer1-test-pw');
     const { body } = await getJson<IncidentBody>(hub.http, `/api/v1/incidents/${incidentId}`, token);
     expect(body.status).toBe('resolved');
     expect(body.resolvedBy).toBe('guard1');

@@ -9,12 +9,16 @@ import { Hub, type HubOptions } from '../../src/hub.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Clock } from '../../src/core/clock.ts';
 
-/** Password hashes for test users: the password is `<username>-demo` (precomputed: scrypt is slow on purpose). */
+/** Password hashes for test users: the password is `<username>-test-pw` (precomputed: scrypt is slow on purpose; not the demo passwords, which `gatehouse start` refuses). */
 export const TEST_USERS = {
-  guard1: 'scrypt$131072$8$1$kBk1RjThhJ2SMIuxF9P1aw$ptvcKXwnRKCz6dCwprRsPKwi0Ded3xLiTOYWNVMYf-o', // guard1-demo
-  officer1: 'scrypt$131072$8$1$dll2BIfxUyBXQcFqB9u1mg$_wn0F8pJuqPSB0SdSZ4TNLWvZ1P1Lm0HrOkfEoWZ2Sw', // officer1-demo
-  admin1: 'scrypt$131072$8$1$ZcLfPpvvQSdTxQUJdjwdIg$X2csT_CpUSD-o67xtosupj7WaznVRWiZfMKazQqHgms', // admin1-demo
+  guard1: 'scrypt$131072$8$1$maS3dIs4uW11V-BUUZAJSg$B7rx9tZ9sGejbzCh0incg8NwUC6oyxN4Jz-xwbTk0yI', // guard1-test-pw
+  officer1: 'scrypt$131072$8$1$rilJ3-ducb9kxqra4kGrbg$ykqzve0Sl3WYpFXpzWSM5xEwEapcwPHx1iaY_35UHiM', // officer1-test-pw
+  admin1: 'scrypt$131072$8$1$sJ6ER88IlHtv7U40BTodsg$y65n636NPrnc6Y8O1PyeKglQRfhgSm4HpmbXdLYV6aM', // admin1-test-pw
 } as const;
+
+/** The test config's http.metricsToken: what a Prometheus scraper sends to GET /metrics. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const METRICS_AUTH = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } } as const;
 
 /** Overrides of the `mqtt:` section of the test config (seconds, bytes). */
 export interface TestMqttOverrides {
@@ -28,7 +32,7 @@ export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverri
   const mqttSection = JSON.stringify({ port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
   return `
 campus: { id: test-school, name: Test School }
-http: { port: 0, host: 127.0.0.1 }
+http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }
 mqtt: ${mqttSection}
 storage: ${JSON.stringify({ dir: dataDir, ...storage })}
 zones:

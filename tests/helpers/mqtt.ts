@@ -2,6 +2,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { connect as netConnect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { METRICS_AUTH } from './hub.ts';
 
 /** Test devices have the secret `secret-<id>` (tests/helpers/hub.ts). */
 export function secretOf(deviceId: string): string {
@@ -119,7 +120,7 @@ export function portOf(url: string): number {
 // ---------------------------------------------------------------- metrics
 
 export async function fetchMetrics(http: string): Promise<string> {
-  const res = await fetch(`${http}/metrics`);
+  const res = await fetch(`${http}/metrics`, METRICS_AUTH);
   if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
   return res.text();
 }

@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startHubFromYaml, TEST_USERS, tempDir, type TestHub } from './hub.ts';
+import { METRICS_TOKEN, startHubFromYaml, TEST_USERS, tempDir, type TestHub } from './hub.ts';
 
 /**
  * Serial test rigs: a hub whose config lists serial devices, Debian's pymodbus
@@ -15,7 +15,7 @@ const PEER = fileURLToPath(new URL('../peers/pymodbus_slave.py', import.meta.url
 export function serialConfigYaml(dataDir: string, devices: readonly string[], cards = ''): string {
   return `
 campus: { id: test-school, name: Test School }
-http: { port: 0, host: 127.0.0.1 }
+http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }
 mqtt: { port: 0, host: 127.0.0.1 }
 storage: { dir: ${JSON.stringify(dataDir)} }
 zones:

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { getJson, login, postJson, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { getJson, login, METRICS_AUTH, postJson, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { ClientPool, eventPayload } from '../helpers/mqtt.ts';
 
 interface ErrorBody {
@@ -30,7 +30,7 @@ const pool = new ClientPool();
 
 beforeAll(async () => {
   hub = await startTestHub();
-  token = await login(hub.http, 'guard1', 'guard1-demo');
+  token = await login(hub.http, 'guard1', 'guard1-test-pw');
 });
 
 afterAll(async () => {
@@ -76,7 +76,7 @@ describe('sign-in and tokens', () => {
   });
 
   test('the right password → a token with the user and role', async () => {
-    const r = await loginRequest('officer1', 'officer1-demo');
+    const r = await loginRequest('officer1', 'officer1-test-pw');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ username: 'officer1', role: 'officer' });
     const body = r.body as { token: string; expiresAt: number };
@@ -98,15 +98,15 @@ describe('sign-in and tokens', () => {
     const bad = await raw('/api/v1/events', { headers: { authorization: 'Bearer definitely-not-a-token' } });
     expect(bad.status).toBe(401);
     expect((bad.body as ErrorBody).code).toMatch(/^GH_/);
-    const basic = await raw('/api/v1/events', { headers: { authorization: `Basic ${Buffer.from('guard1:guard1-demo').toString('base64')}` } });
+    const basic = await raw('/api/v1/events', { headers: { authorization: `Basic ${Buffer.from('guard1:guard1-test-pw').toString('base64')}` } });
     expect(basic.status).toBe(401);
     const tokenInQuery = await raw(`/api/v1/events?access_token=${encodeURIComponent(token)}`);
     expect(tokenInQuery.status, 'no route takes the token from the URL').toBe(401);
   });
 
   test('logout revokes that token (and only that one)', async () => {
-    const a = await login(hub.http, 'admin1', 'admin1-demo');
-    const b = await login(hub.http, 'admin1', 'admin1-demo');
+    const a = await login(hub.http, 'admin1', 'admin1-test-pw');
+    const b = await login(hub.http, 'admin1', 'admin1-test-pw');
     expect((await getJson(hub.http, '/api/v1/auth/me', a)).status).toBe(200);
     const out = await raw('/api/v1/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${a}` } });
     expect(out.status).toBe(204);
@@ -135,8 +135,13 @@ describe('health and documentation', () => {
     }
   });
 
-  test('GET /metrics → Prometheus text without a token', async () => {
-    const r = await raw('/metrics');
+  test('GET /metrics → 401 without a token, 403 for a guard; Prometheus text for http.metricsToken or an admin', async () => {
+    expect((await raw('/metrics')).status).toBe(401);
+    expect((await raw('/metrics', { headers: { authorization: 'Bearer not-the-metrics-token-at-all' } })).status).toBe(401);
+    expect((await raw('/metrics', { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+    const admin = await login(hub.http, 'admin1', 'admin1-test-pw');
+    expect((await raw('/metrics', { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+    const r = await raw('/metrics', METRICS_AUTH);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(String(r.body)).toMatch(/^# HELP gatehouse_events_accepted_total /m);

@@ -26,9 +26,9 @@ describe('sign-in throttling under parallel requests', () => {
     const notThrottled = answers.filter((s) => s !== 429);
     expect(notThrottled.length).toBeLessThanOrEqual(10);
     expect(notThrottled.every((s) => s === 401)).toBe(true);
-    expect((await signIn(hub.http, 'guard1', 'guard1-demo')).status).toBe(429);
+    expect((await signIn(hub.http, 'guard1', 'guard1-test-pw')).status).toBe(429);
     // Another user is not affected.
-    expect((await signIn(hub.http, 'officer1', 'officer1-demo')).status).toBe(200);
+    expect((await signIn(hub.http, 'officer1', 'officer1-test-pw')).status).toBe(200);
   });
 });
 
@@ -37,9 +37,9 @@ describe('a token dies with its user', () => {
     const dir = tempDir();
     const yaml = testConfigYaml(dir.path);
     const first = await startHubFromYaml(yaml, dir.path, undefined);
-    const officer = await login(first.http, 'officer1', 'officer1-demo');
-    const admin = await login(first.http, 'admin1', 'admin1-demo');
-    const guard = await login(first.http, 'guard1', 'guard1-demo');
+    const officer = await login(first.http, 'officer1', 'officer1-test-pw');
+    const admin = await login(first.http, 'admin1', 'admin1-test-pw');
+    const guard = await login(first.http, 'guard1', 'guard1-test-pw');
     await first.stop();
 
     // officer1 gone, admin1 demoted to guard, guard1 unchanged.
@@ -63,8 +63,8 @@ describe('the live feed ends with its session', () => {
   test('signing out closes the stream opened with that token, not another', async () => {
     const hub = await startTestHub();
     hubs.push(hub);
-    const a = await login(hub.http, 'guard1', 'guard1-demo');
-    const b = await login(hub.http, 'guard1', 'guard1-demo');
+    const a = await login(hub.http, 'guard1', 'guard1-test-pw');
+    const b = await login(hub.http, 'guard1', 'guard1-test-pw');
     const liveA = await openSse(`${hub.http}/api/v1/live`, { authorization: `Bearer ${a}` });
     const liveB = await openSse(`${hub.http}/api/v1/live`, { authorization: `Bearer ${b}` });
     streams.push(liveA, liveB);
@@ -80,7 +80,7 @@ describe('the live feed ends with its session', () => {
     const clock = new ManualClock(Date.now());
     const hub = await startTestHub({ clock, extraYaml: '' });
     hubs.push(hub);
-    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
     const me = await getJson<{ expiresAt: number }>(hub.http, '/api/v1/auth/me', token);
     // The expiry timer runs on real time; a session with little left ends soon.
     hub.hub.db.prepare('UPDATE sessions SET expires_at = ?').run(clock.now() + 300);
@@ -97,7 +97,7 @@ describe('tickets instead of tokens in URLs', () => {
     const clock = new ManualClock(Date.now());
     const hub = await startTestHub({ clock });
     hubs.push(hub);
-    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
     const { status, body } = await postJson<{ ticket: string; expiresAt: number }>(hub.http, '/api/v1/auth/ticket', token, {});
     expect(status).toBe(200);
     expect(body.expiresAt).toBe(clock.now() + 30_000);

@@ -10,7 +10,7 @@ describe('device commands', () => {
   let admin: string;
   beforeAll(async () => {
     t = await startTestHub();
-    [guard, officer, admin] = await Promise.all([login(t.http, 'guard1', 'guard1-demo'), login(t.http, 'officer1', 'officer1-demo'), login(t.http, 'admin1', 'admin1-demo')]);
+    [guard, officer, admin] = await Promise.all([login(t.http, 'guard1', 'guard1-test-pw'), login(t.http, 'officer1', 'officer1-test-pw'), login(t.http, 'admin1', 'admin1-test-pw')]);
   });
   afterAll(async () => {
     pool.closeAll();

@@ -185,7 +185,7 @@ describe('durability', () => {
     const login = await fetch(`${hub2.http}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'guard1', password: 'guard1-demo' }),
+      body: JSON.stringify({ username: 'guard1', password: 'guard1-test-pw' }),
     });
     const { token } = (await login.json()) as { token: string };
     const res = await fetch(`${hub2.http}/api/v1/events?kind=door.closed&deviceId=panic-1&limit=1000`, { headers: { authorization: `Bearer ${token}` } });
@@ -240,7 +240,7 @@ describe('durability', () => {
     const login = await fetch(`${hub.http}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'guard1', password: 'guard1-demo' }),
+      body: JSON.stringify({ username: 'guard1', password: 'guard1-test-pw' }),
     });
     const { token } = (await login.json()) as { token: string };
     const live = await openSse(`${hub.http}/api/v1/live`, { authorization: `Bearer ${token}` });

@@ -30,7 +30,7 @@ describe('hazard ledger through the hub', () => {
 
   /** Sessions expire on the hub's clock too: sign in again after moving it by a day. */
   async function signIn(): Promise<void> {
-    [guard, officer, admin] = await Promise.all([login(t.http, 'guard1', 'guard1-demo'), login(t.http, 'officer1', 'officer1-demo'), login(t.http, 'admin1', 'admin1-demo')]);
+    [guard, officer, admin] = await Promise.all([login(t.http, 'guard1', 'guard1-test-pw'), login(t.http, 'officer1', 'officer1-test-pw'), login(t.http, 'admin1', 'admin1-test-pw')]);
   }
 
   beforeAll(async () => {

@@ -44,7 +44,7 @@ const sockets: RawConnection[] = [];
 async function hubWith(mqtt: TestMqttOverrides = {}): Promise<{ hub: TestHub; token: string }> {
   const hub = await startTestHub({ mqtt });
   hubs.push(hub);
-  return { hub, token: await login(hub.http, 'guard1', 'guard1-demo') };
+  return { hub, token: await login(hub.http, 'guard1', 'guard1-test-pw') };
 }
 
 afterEach(async () => {

@@ -35,7 +35,7 @@ const pool = new ClientPool();
 
 beforeAll(async () => {
   hub = await startTestHub();
-  token = await login(hub.http, 'guard1', 'guard1-demo');
+  token = await login(hub.http, 'guard1', 'guard1-test-pw');
   port = portOf(hub.mqtt);
 });
 

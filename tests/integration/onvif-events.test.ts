@@ -31,7 +31,7 @@ describe('ONVIF camera: events through a renewed PullPoint subscription', () => 
       { id: 'cam-north', port: sim.port, offlineAfter: 30, inputs: [{ token: 'DI_1', kind: 'alarm.panic' }] },
       { id: 'cam-plain', port: plain.port, offlineAfter: 30 },
     ]);
-    token = await login(t.http, 'guard1', 'guard1-demo');
+    token = await login(t.http, 'guard1', 'guard1-test-pw');
   });
   afterAll(async () => {
     await t?.stop();

@@ -22,7 +22,7 @@ describe('ONVIF camera health', () => {
       { id: 'cam-gate', port: cam.port, offlineAfter: 3 },
       { id: 'cam-locked', port: locked.port, password: 'admin123', offlineAfter: 3 },
     ]);
-    token = await login(t.http, 'guard1', 'guard1-demo');
+    token = await login(t.http, 'guard1', 'guard1-test-pw');
   });
   afterAll(async () => {
     await t?.stop();

@@ -5,6 +5,7 @@ import { OnvifCameraSimulator } from '../../simulators/onvif-camera/camera.ts';
 import { startCameraHub } from '../helpers/onvif.ts';
 import { getJson, login, waitFor, type TestHub } from '../helpers/hub.ts';
 import { openSse } from '../helpers/sse.ts';
+import { METRICS_AUTH } from '../helpers/hub.ts';
 
 /**
  * Snapshots: an incident in a camera's zone gets a picture, served by the API;
@@ -23,7 +24,7 @@ describe('ONVIF camera snapshots on incidents', () => {
   beforeAll(async () => {
     await cam.start();
     t = await startCameraHub([{ id: 'cam-gate', port: cam.port, zone: 'gate', offlineAfter: 10 }]);
-    token = await login(t.http, 'guard1', 'guard1-demo');
+    token = await login(t.http, 'guard1', 'guard1-test-pw');
     await waitFor(async () => {
       const d = (await getJson<{ items: { id: string; link?: { state: string } }[] }>(t.http, '/api/v1/devices', token)).body.items.find((x) => x.id === 'cam-gate');
       return d?.link?.state === 'subscribed' ? true : undefined;
@@ -86,7 +87,7 @@ describe('ONVIF camera snapshots on incidents', () => {
     expect((await detail(incident.id)).snapshots).toEqual([]);
     // The hub gives up on the camera: counted as a failed snapshot, logged with the incident.
     await waitFor(async () => {
-      const metrics = await (await fetch(`${t.http}/metrics`)).text();
+      const metrics = await (await fetch(`${t.http}/metrics`, METRICS_AUTH)).text();
       return /gatehouse_snapshots_total\{outcome="failed"\} [1-9]/.test(metrics) ? true : undefined;
     }, 10_000, 'failed snapshot counted');
     expect(t.logs.some((l) => l['incidentId'] === incident.id && String(l['msg']).startsWith('no snapshot from cam-gate'))).toBe(true);

@@ -46,7 +46,7 @@ afterEach(async () => {
 async function setUp(): Promise<{ hub: TestHub; token: string; live: SseStream }> {
   const hub = await startTestHub();
   hubs.push(hub);
-  const token = await login(hub.http, 'guard1', 'guard1-demo');
+  const token = await login(hub.http, 'guard1', 'guard1-test-pw');
   const live = await openSse(`${hub.http}/api/v1/live`, { authorization: `Bearer ${token}` });
   streams.push(live);
   expect(live.status).toBe(200);
@@ -123,7 +123,7 @@ describe('panic → incident', () => {
     streams.push(bad);
     expect(bad.status).toBe(401);
     // The bearer token is no longer taken from the URL (it ends up in histories and logs).
-    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
     const inUrl = await openSse(`${hub.http}/api/v1/live?access_token=${encodeURIComponent(token)}`);
     streams.push(inUrl);
     expect(inUrl.status).toBe(401);

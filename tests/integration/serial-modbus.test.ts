@@ -3,6 +3,7 @@ import { ModbusSlave } from '../../simulators/serial/modbusSlave.ts';
 import { PtyPair } from '../../simulators/serial/ptyPair.ts';
 import { getJson, login, postJson, tempDir, waitFor, type TestHub } from '../helpers/hub.ts';
 import { startSerialHub } from '../helpers/serial.ts';
+import { METRICS_AUTH } from '../helpers/hub.ts';
 
 /**
  * Two alarm I/O modules (units 1 and 2) sharing one RS-485 bus — a socat pty
@@ -32,7 +33,7 @@ describe('modbus-di over a pty, against the simulator', () => {
       `{ id: io-1, profile: modbus-di, zone: building-a, type: panic-button, serial: { path: "${pair.hubPath}", baudRate: 9600 }, modbus: { unit: 1, relays: [ { index: 0, name: siren } ] } }`,
       `{ id: io-2, profile: modbus-di, zone: gate, serial: { path: "${pair.hubPath}", baudRate: 9600 }, modbus: { unit: 2, inputs: [ { index: 0, kind: alarm.panic }, { index: 1, kind: door.forced } ] } }`,
     ]);
-    [guard, officer, admin] = await Promise.all([login(t.http, 'guard1', 'guard1-demo'), login(t.http, 'officer1', 'officer1-demo'), login(t.http, 'admin1', 'admin1-demo')]);
+    [guard, officer, admin] = await Promise.all([login(t.http, 'guard1', 'guard1-test-pw'), login(t.http, 'officer1', 'officer1-test-pw'), login(t.http, 'admin1', 'admin1-test-pw')]);
     await waitFor(async () => ((await device('io-1')).online && (await device('io-2')).online ? true : undefined), 5000, 'both modules online');
   });
 
@@ -47,7 +48,7 @@ describe('modbus-di over a pty, against the simulator', () => {
     const d = await device('io-2');
     expect(d.link).toMatchObject({ port: pair.hubPath, protocol: 'modbus-rtu', unit: 2, open: true, reopens: 0 });
     expect(await framesOf('io-2')).toBeGreaterThan(0);
-    const metrics = await (await fetch(`${t.http}/metrics`)).text();
+    const metrics = await (await fetch(`${t.http}/metrics`, METRICS_AUTH)).text();
     expect(metrics).toMatch(/gatehouse_serial_frames_total\{port="[^"]+",device="io-1"\} \d+/);
     expect(metrics).toMatch(/gatehouse_serial_port_open\{port="[^"]+"\} 1/);
   });

@@ -27,7 +27,7 @@ describe('the hub polls pymodbus (an independent Modbus RTU slave)', () => {
       `{ id: alarm-io-1, profile: modbus-di, zone: building-a, serial: { path: "${pair.hubPath}", baudRate: 9600 }, modbus: { unit: 1 } }`,
       `{ id: alarm-io-7, profile: modbus-di, zone: gate, serial: { path: "${pair.hubPath}", baudRate: 9600 }, modbus: { unit: 7, inputs: [ { index: 9, kind: door.forced } ], relays: [ { index: 3, name: gate } ] } }`,
     ]);
-    [guard, officer] = await Promise.all([login(t.http, 'guard1', 'guard1-demo'), login(t.http, 'officer1', 'officer1-demo')]);
+    [guard, officer] = await Promise.all([login(t.http, 'guard1', 'guard1-test-pw'), login(t.http, 'officer1', 'officer1-test-pw')]);
     await waitFor(async () => {
       const items = (await getJson<{ items: { id: string; online: boolean }[] }>(t.http, '/api/v1/devices', guard)).body.items;
       return items.every((d) => d.online) ? true : undefined;

@@ -4,6 +4,7 @@ import { ModbusSlave } from '../../simulators/serial/modbusSlave.ts';
 import { PtyPair } from '../../simulators/serial/ptyPair.ts';
 import { getJson, login, tempDir, waitFor, type TestHub } from '../helpers/hub.ts';
 import { startSerialHub } from '../helpers/serial.ts';
+import { METRICS_AUTH } from '../helpers/hub.ts';
 
 /**
  * The real world: an RS-485 adapter unplugged mid-run and replugged, a port
@@ -39,7 +40,7 @@ describe('serial ports that come and go', () => {
       `{ id: io-late, profile: modbus-di, zone: building-a, serial: { path: "${lateLine.hubPath}" }, modbus: { unit: 1 } }`,
       `{ id: io-held, profile: modbus-di, zone: gate, serial: { path: "${heldLine.hubPath}" }, modbus: { unit: 1 } }`,
     ]);
-    guard = await login(t.http, 'guard1', 'guard1-demo');
+    guard = await login(t.http, 'guard1', 'guard1-test-pw');
     await waitFor(async () => ((await device('io-bus')).online ? true : undefined), 5000, 'io-bus online');
   });
 
@@ -71,7 +72,7 @@ describe('serial ports that come and go', () => {
     await waitFor(async () => ((await device('io-bus')).online ? true : undefined), 5000, 'io-bus online');
     expect((await device('io-bus')).link).toMatchObject({ open: true, reopens: 1 });
     expect((await events('io-bus', 'device.online'))[0]?.data['reason']).toMatch(/answers again/);
-    const metrics = await (await fetch(`${t.http}/metrics`)).text();
+    const metrics = await (await fetch(`${t.http}/metrics`, METRICS_AUTH)).text();
     expect(metrics).toMatch(/gatehouse_serial_reopens_total\{port="[^"]*bus-hub"\} 1/);
 
     slave.setInput(0, true);

@@ -36,7 +36,7 @@ describe('wiegand-ascii readers over ptys', () => {
       ],
       `  - { card: "0012345678", name: 张三 }\n  - { card: "188,24911", name: 李四 }`,
     );
-    guard = await login(t.http, 'guard1', 'guard1-demo');
+    guard = await login(t.http, 'guard1', 'guard1-test-pw');
     await waitFor(async () => ((await device('reader-s1')).online && (await device('reader-e1')).online ? true : undefined), 5000, 'readers online');
   });
 

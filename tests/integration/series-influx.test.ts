@@ -4,6 +4,7 @@ import { startTestHub, login, getJson, waitFor, tempDir, type TestHub } from '..
 import { ClientPool, eventPayload } from '../helpers/mqtt.ts';
 import { scalar, startInfluxd, type Influxd } from '../helpers/influxd.ts';
 import type { SeriesStatus } from '../../src/series/types.ts';
+import { METRICS_AUTH } from '../helpers/hub.ts';
 
 const H = 3_600_000;
 const seriesYaml = (url: string, database: string) => `series: { backend: influx, url: "${url}", database: ${database} }`;
@@ -44,7 +45,7 @@ describe('time series in InfluxDB', () => {
   it('a morning rush becomes points in `events` tagged device, zone and kind, as the contract says; the API answers from InfluxDB', async () => {
     const t = await startTestHub({ extraYaml: seriesYaml(influx.url, 'rush') });
     hubs.push(t);
-    const guard = await login(t.http, 'guard1', 'guard1-demo');
+    const guard = await login(t.http, 'guard1', 'guard1-test-pw');
     const start = Math.floor(Date.now() / H) * H - 2 * H;
     const r1 = await pool.connect(t.mqtt, 'reader-1');
     const r2 = await pool.connect(t.mqtt, 'reader-2');
@@ -95,7 +96,7 @@ describe('time series in InfluxDB', () => {
     dirs.push(dir);
     let t = await startTestHub({ extraYaml: seriesYaml(influx.url, 'outage'), dataDir: dir.path });
     hubs.push(t);
-    let guard = await login(t.http, 'guard1', 'guard1-demo');
+    let guard = await login(t.http, 'guard1', 'guard1-test-pw');
     const base = Date.now() - 10 * 60_000;
     const r1 = await pool.connect(t.mqtt, 'reader-1');
     const r2 = await pool.connect(t.mqtt, 'reader-2');
@@ -112,7 +113,7 @@ describe('time series in InfluxDB', () => {
     }, 30_000, 'backlog while InfluxDB is down');
     expect(down.lastError).toBeTruthy();
     expect((await getJson<{ code: string }>(t.http, '/api/v1/series/events', guard)).body.code).toBe('GH_SERIES_UNAVAILABLE');
-    const metrics = await (await fetch(`${t.http}/metrics`)).text();
+    const metrics = await (await fetch(`${t.http}/metrics`, METRICS_AUTH)).text();
     expect(metrics).toMatch(/gatehouse_series_write_errors_total\{reason="[a-z_0-9]+"\} [1-9]/);
     expect(metrics).toMatch(/gatehouse_series_backlog_points [1-9]/);
 
@@ -122,7 +123,7 @@ describe('time series in InfluxDB', () => {
     hubs.splice(0);
     t = await startTestHub({ extraYaml: seriesYaml(influx.url, 'outage'), dataDir: dir.path });
     hubs.push(t);
-    guard = await login(t.http, 'guard1', 'guard1-demo');
+    guard = await login(t.http, 'guard1', 'guard1-test-pw');
     expect((await status(t, guard)).backlogPoints).toBeGreaterThan(0);
 
     await influx.start();
@@ -141,7 +142,7 @@ describe('time series in InfluxDB', () => {
     try {
       const t = await startTestHub({ extraYaml: seriesYaml(later.url, 'late') });
       hubs.push(t);
-      const guard = await login(t.http, 'guard1', 'guard1-demo');
+      const guard = await login(t.http, 'guard1', 'guard1-test-pw');
       const threeHoursAgo = Math.floor(Date.now() / H) * H - 3 * H;
       const r1 = await pool.connect(t.mqtt, 'reader-1');
       await publish(r1, 'reader-1', 400, 0, (i) => threeHoursAgo + i * 1000);
@@ -170,14 +171,14 @@ describe('time series in InfluxDB', () => {
   it('a point InfluxDB refuses for good (older than its retention) is counted and logged; the rest of its batch is written', async () => {
     const t = await startTestHub({ extraYaml: seriesYaml(influx.url, 'refused') });
     hubs.push(t);
-    const guard = await login(t.http, 'guard1', 'guard1-demo');
+    const guard = await login(t.http, 'guard1', 'guard1-test-pw');
     const r1 = await pool.connect(t.mqtt, 'reader-1');
     const now = Date.now();
     // A device with its clock a year behind, among ordinary swipes, in one group commit.
     await Promise.all([0, 1, 2, 3].map((i) => r1.publishAsync('devices/reader-1/events', eventPayload('access.granted', { seq: i, ts: i === 2 ? now - 400 * 24 * H : now - i }), { qos: 1 })));
     await waitFor(async () => ((await status(t, guard)).backlogPoints === 0 && (await status(t, guard)).pointsWritten > 0 ? true : undefined), 30_000, 'batch answered');
     expect(scalar(await influx.query("SELECT count(value) FROM events WHERE kind = 'access.granted'", 'refused'))).toBe(3);
-    expect(await (await fetch(`${t.http}/metrics`)).text()).toContain('gatehouse_series_points_dropped_total 1');
+    expect(await (await fetch(`${t.http}/metrics`, METRICS_AUTH)).text()).toContain('gatehouse_series_points_dropped_total 1');
     expect((await status(t, guard)).lastError).toMatch(/beyond retention policy/);
     expect(t.logs.some((l) => l['msg'] === 'InfluxDB refused points for good (400); the rest of the batch was written')).toBe(true);
   });

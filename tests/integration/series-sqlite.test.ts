@@ -6,6 +6,7 @@ import { ClientPool, eventPayload } from '../helpers/mqtt.ts';
 import type { MqttClient } from 'mqtt';
 import type { Incident } from '../../src/core/incident.ts';
 import type { DailyReport } from '../../src/series/dailyReport.ts';
+import { METRICS_AUTH } from '../helpers/hub.ts';
 
 const TZ = 'Asia/Shanghai';
 const TODAY = '2026-11-26'; // a Thursday
@@ -27,7 +28,7 @@ describe('time series on SQLite (the default)', () => {
 
   beforeAll(async () => {
     t = await startTestHub({ clock, tickMs: 3_600_000 });
-    [guard, officer] = await Promise.all([login(t.http, 'guard1', 'guard1-demo'), login(t.http, 'officer1', 'officer1-demo')]);
+    [guard, officer] = await Promise.all([login(t.http, 'guard1', 'guard1-test-pw'), login(t.http, 'officer1', 'officer1-test-pw')]);
   });
   afterAll(async () => {
     pool.closeAll();
@@ -167,7 +168,7 @@ describe('time series on SQLite (the default)', () => {
   it('says which backend answers, and exports maintenance time and disk usage', async () => {
     const status = await getJson<{ backend: string; backlogPoints: number; state: string }>(t.http, '/api/v1/series', guard);
     expect(status.body).toMatchObject({ backend: 'sqlite', backlogPoints: 0, state: 'ok' });
-    const metrics = await (await fetch(`${t.http}/metrics`)).text();
+    const metrics = await (await fetch(`${t.http}/metrics`, METRICS_AUTH)).text();
     expect(metrics).toMatch(/gatehouse_series_maintenance_seconds_count [1-9]/);
     expect(metrics).toMatch(/gatehouse_disk_bytes\{part="database"\} [1-9]/);
     expect(metrics).toContain('gatehouse_series_backlog_points 0');

@@ -25,7 +25,7 @@ describe('county uplink (in-process hub and platform)', () => {
     platform = new CountyPlatform({ secret: SECRET, port: 0, log: () => undefined });
     await platform.start();
     t = await startTestHub({ extraYaml: uplinkYaml(platform.url) });
-    [guard, officer] = await Promise.all([login(t.http, 'guard1', 'guard1-demo'), login(t.http, 'officer1', 'officer1-demo')]);
+    [guard, officer] = await Promise.all([login(t.http, 'guard1', 'guard1-test-pw'), login(t.http, 'officer1', 'officer1-test-pw')]);
   });
   afterAll(async () => {
     pool.closeAll();
@@ -194,7 +194,7 @@ describe('kill -9 of the hub mid-delivery', () => {
     await platform.start();
     const yaml = uplinkYaml(platform.url);
     let hub = await startChildHub({ dataDir: dir.path, extraYaml: yaml });
-    const token = await login(hub.http, 'officer1', 'officer1-demo');
+    const token = await login(hub.http, 'officer1', 'officer1-test-pw');
     for (let i = 0; i < 150; i++) {
       const res = await postJson(hub.http, '/api/v1/hazards', token, { title: `hazard ${i}`, category: 'health', zoneId: 'gate', responsible: 'Wang', deadline: '2099-01-01' });
       expect(res.status).toBe(201);
@@ -208,7 +208,7 @@ describe('kill -9 of the hub mid-delivery', () => {
     platform.setMode('up');
     hub = await startChildHub({ dataDir: dir.path, extraYaml: yaml, httpPort: hub.httpPort, mqttPort: hub.mqttPort });
     await waitFor(async () => {
-      const s = await getJson<{ depth: number }>(hub.http, '/api/v1/uplink', await login(hub.http, 'guard1', 'guard1-demo'));
+      const s = await getJson<{ depth: number }>(hub.http, '/api/v1/uplink', await login(hub.http, 'guard1', 'guard1-test-pw'));
       return s.body.depth === 0 ? true : undefined;
     }, 30_000, 'outbox drained after restart');
     hub.kill('SIGTERM');

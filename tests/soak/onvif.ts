@@ -21,7 +21,7 @@ const termination = Number(values.termination ?? 10);
 const sim = new OnvifCameraSimulator({ clockOffsetMs: 600_000, maxTerminationS: termination, requireRenew: true });
 await sim.start();
 const t = await startCameraHub([{ id: 'cam-soak', port: sim.port, offlineAfter: 20 }]);
-const token = await login(t.http, 'guard1', 'guard1-demo');
+const token = await login(t.http, 'guard1', 'guard1-test-pw');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const link = async () => (await getJson<{ items: { id: string; online: boolean; link?: Record<string, unknown> }[] }>(t.http, '/api/v1/devices', token)).body.items.find((d) => d.id === 'cam-soak')!;
 const stored = (kind: string): number => (t.hub.db.prepare('SELECT count(*) AS n FROM events WHERE device_id = ? AND kind = ?').get('cam-soak', kind) as { n: number }).n;

@@ -25,21 +25,30 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       const fault = health?.storageFault;
       const disk = health?.diskLow;
       const mib = (n: number): number => Math.floor(n / 1048576);
-      const warnings = disk ? [`disk: ${mib(disk.freeBytes)} MiB free under ${disk.dir}, below storage.minFreeMiB ${mib(disk.minFreeBytes)}`] : [];
+      // No device ids, ports or paths here: /healthz answers anyone (a supervisor, a load balancer).
+      const warnings = disk ? [`disk: ${mib(disk.freeBytes)} MiB free under storage.dir, below storage.minFreeMiB ${mib(disk.minFreeBytes)}`] : [];
       if (!fault) return { status: 'ok' as const, version: deps.version, ...(warnings.length ? { warnings } : {}) };
       return reply.code(503).send({
         status: 'failing' as const,
         version: deps.version,
         problems: [
           `storage: event commits failing since ${new Date(fault.since).toISOString()}: ${fault.message}`,
-          ...fault.unsaved.map((u) => `not stored: ${u.kind} from ${u.deviceId} at ${new Date(u.receivedAt).toISOString()}`),
+          ...fault.unsaved.map((u) => `not stored: ${u.kind} at ${new Date(u.receivedAt).toISOString()} (the console and the log name the device)`),
           ...warnings,
         ],
       });
     },
   );
-  r.get('/metrics', { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
-    const body = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(body);
-  });
+  r.get(
+    '/metrics',
+    {
+      // Metrics name every device (its MQTT username), serial port and link: not for anyone on the LAN.
+      config: { roles: ['admin'], metricsToken: true },
+      schema: { tags: ['health'], summary: 'Prometheus metrics (Authorization: Bearer <an admin session or http.metricsToken>)', hide: false },
+    },
+    async (_request, reply) => {
+      const body = await deps.metrics.registry.metrics();
+      return reply.type(deps.metrics.registry.contentType).send(body);
+    },
+  );
 }

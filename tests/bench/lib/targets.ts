@@ -34,20 +34,23 @@ export interface GatehouseTarget extends Running {
 
 export function gatehouseConfig(opts: { dataDir: string; httpPort: number; mqttPort: number; devices: readonly Device[]; uplink?: { url: string; secret: string } }): string {
   return `campus: { id: bench, name: Bench }
-http: { port: ${opts.httpPort}, host: 127.0.0.1 }
+http: { port: ${opts.httpPort}, host: 127.0.0.1, metricsToken: bench-metrics-token-0123456789 }
 mqtt: { port: ${opts.mqttPort}, host: 127.0.0.1 }
 storage: { dir: ${JSON.stringify(opts.dataDir)} }
 zones: [ { id: gate, name: Gate }, { id: building, name: Building } ]
 devices:
 ${opts.devices.map((d) => `  - { id: ${d.id}, profile: generic, zone: ${d.id.startsWith('panic') ? 'building' : 'gate'}, secret: "${d.password}", offlineAfter: 3600 }`).join('\n')}
 users:
-  - { username: bench, role: officer, passwordHash: "scrypt$131072$8$1$dll2BIfxUyBXQcFqB9u1mg$_wn0F8pJuqPSB0SdSZ4TNLWvZ1P1Lm0HrOkfEoWZ2Sw" }
+  - { username: bench, role: officer, passwordHash: "scrypt$131072$8$1$rilJ3-ducb9kxqra4kGrbg$ykqzve0Sl3WYpFXpzWSM5xEwEapcwPHx1iaY_35UHiM" }
 ${opts.uplink ? `uplink: { url: "${opts.uplink.url}", secret: "${opts.uplink.secret}", heartbeatEvery: 60 }` : ''}
 log: { level: warn }
 `;
 }
-/** The bench user's password (the hash above is officer1-demo's). */
-export const BENCH_PASSWORD = 'officer1-demo';
+/** http.metricsToken of the bench config, for reading /metrics. */
+export const BENCH_METRICS_AUTH = { headers: { authorization: 'Bearer bench-metrics-token-0123456789' } } as const;
+
+/** The bench user's password (the hash above is officer1-test-pw's; `start` refuses the demo's). */
+export const BENCH_PASSWORD = 'officer1-test-pw';
 
 export async function startGatehouse(opts: { devices: readonly Device[]; uplink?: { url: string; secret: string }; dataDir?: string; nodeArgs?: string[] }): Promise<GatehouseTarget> {
   const dataDir = opts.dataDir ?? tempDir('gh-bench-');

@@ -1,0 +1,97 @@
+/**
+ * Security contract: `gatehouse start` refuses a config holding the published
+ * demo credentials (non-zero exit, lines naming each); `hash-password` wants 12
+ * characters; the store is private to the hub's user (0700 / 0600).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+import { hashPassword } from '../../src/auth/password.ts';
+import { startTestHub, tempDir, testConfigYaml, type TestHub } from '../helpers/hub.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const run = promisify(execFile);
+const dirs: { remove(): void }[] = [];
+const hubs: TestHub[] = [];
+afterAll(async () => {
+  for (const h of hubs) await h.stop();
+  for (const d of dirs) d.remove();
+});
+
+async function gatehouse(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = execFile(process.execPath, [join(ROOT, 'src/bin.js'), ...args], { cwd: ROOT, timeout: 30_000 });
+  if (input !== undefined) child.stdin!.end(input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)));
+  return { code, stdout, stderr };
+}
+
+describe('gatehouse start refuses the published demo credentials', () => {
+  test('the demo config as shipped: exit 1, each demo user and demo secret named, no secret printed', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir.path, 'copied.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, 'config/gatehouse.yaml'), 'utf8').replace('dir: ./data', `dir: ${dir.path}/data`));
+    const r = await gatehouse(['start', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing to start: .*published demo credentials/);
+    expect(r.stderr).toMatch(/users\[0\]\.passwordHash: guard1 has a published demo password/);
+    expect(r.stderr).toMatch(/users\[2\]\.passwordHash: admin1 has a published demo password/);
+    expect(r.stderr).toMatch(/devices\[\d+\]\.secret: panic-101 uses a published demo secret/);
+    expect(r.stderr).not.toMatch(/demo-secret-panic-101/);
+    expect(r.stderr).toMatch(/gatehouse demo/);
+  });
+
+  test('a demo password hashed anew is caught too; a demo- secret on one device is enough', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // (hash-password itself now refuses it: 11 characters)
+    const rehashed = await hashPassword('admin1-demo');
+    const file = join(dir.path, 'gatehouse.yaml');
+    const yaml = testConfigYaml(dir.path).replace(/(username: admin1, role: admin, passwordHash: )"[^"]+"/, (_m, head: string) => `${head}"${rehashed}"`);
+    writeFileSync(file, yaml);
+    const r = await gatehouse(['start', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/users\[2\]\.passwordHash: admin1 has a published demo password/);
+    expect(r.stderr).not.toMatch(/guard1/);
+
+    writeFileSync(file, testConfigYaml(dir.path).replace('secret: secret-panic-1 }', 'secret: demo-secret-panic-1 }'));
+    const s = await gatehouse(['start', '--config', file]);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/devices\[0\]\.secret: panic-1 uses a published demo secret/);
+  });
+});
+
+describe('hash-password', () => {
+  test('refuses a password under 12 characters', async () => {
+    const short = await gatehouse(['hash-password'], 'elevenchars\n');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    const ok = await gatehouse(['hash-password'], 'twelve-chars\n');
+    expect(ok.code).toBe(0);
+  });
+});
+
+describe('the store is private', () => {
+  test('the data directory is created 0700 and the database file 0600, whatever the umask', async () => {
+    const parent = tempDir();
+    dirs.push(parent);
+    const dataDir = join(parent.path, 'data');
+    const old = process.umask(0o022);
+    try {
+      const hub = await startTestHub({ dataDir });
+      hubs.push(hub);
+    } finally {
+      process.umask(old);
+    }
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'gatehouse.db')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'gatehouse.db-wal')).mode & 0o777).toBe(0o600);
+  });
+});
