@@ -16,6 +16,7 @@ import { VERSION } from './version.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { collectStartupGarbage } from './observability/startupGarbage.ts';
 import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -29,6 +30,7 @@ Usage:
                                     check the audit log's hash chain; names the first edited or deleted row
   gatehouse demo [--config FILE]    run the hub on the example campus with simulated devices
 ${DISCOVER_USAGE}
+${BACKUP_USAGE}
 
 Environment: GATEHOUSE_HTTP_PORT, GATEHOUSE_MQTT_PORT, GATEHOUSE_DATA_DIR override the config.`;
 
@@ -159,6 +161,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'discover':
       await discoverCommand(rest);
+      return;
+    case 'backup':
+      await backupCommand(rest);
+      return;
+    case 'restore':
+      await restoreCommand(rest);
       return;
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
