@@ -17,6 +17,7 @@ import { PACKAGE_ROOT } from './paths.ts';
 import { collectStartupGarbage } from './observability/startupGarbage.ts';
 import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
+import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -26,6 +27,7 @@ Usage:
   gatehouse start --config FILE     run the hub
   gatehouse check-config FILE       validate a config; prints "path: reason" lines, exits 1 if invalid
   gatehouse hash-password           read a password on stdin, print the hash for users[].passwordHash
+${DEVICE_SECRET_USAGE}
   gatehouse verify-audit --config FILE | --data-dir DIR
                                     check the audit log's hash chain; names the first edited or deleted row
   gatehouse demo [--config FILE]    run the hub on the example campus with simulated devices
@@ -157,6 +159,11 @@ async function main(argv: string[]): Promise<void> {
         process.exit(1);
       }
       process.stdout.write(`audit log ok: ${result.rows} rows, chain head ${result.head}\n`);
+      return;
+    }
+    case 'device-secret': {
+      const code = await deviceSecretCommand(rest, readStdin);
+      if (code !== 0) process.exit(code);
       return;
     }
     case 'discover':

@@ -30,6 +30,7 @@ import { Recorder } from './ingest/recorder.ts';
 import { Ingest } from './ingest/pipeline.ts';
 import { EmbeddedBroker } from './transports/mqtt/broker.ts';
 import { AuthService } from './api/auth.ts';
+import { DeviceSecrets } from './auth/deviceSecrets.ts';
 import { buildApi } from './api/server.ts';
 import { VERSION } from './version.ts';
 import { GatehouseError } from './core/errors.ts';
@@ -206,11 +207,11 @@ export class Hub {
       });
       const ingest = new Ingest(devices, profileRegistry, recorder, rejects, clock, newId, childLogger(log, 'ingest'));
 
-      const secrets = new Map(config.devices.filter((d) => d.secret).map((d) => [d.id, d.secret!]));
+      const secrets = new DeviceSecrets(config.devices);
       const broker = new EmbeddedBroker(
         config.mqtt,
         {
-          secretOf: (id) => secrets.get(id),
+          verifySecret: (id, password) => secrets.verify(id, password),
           submit: (raw, done) => ingest.submit(raw, done),
           connected: (id) => {
             const t = devices.seen(id, clock.now(), 'connected to the broker');

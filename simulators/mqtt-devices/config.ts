@@ -57,7 +57,8 @@ export function readCampusConfig(file: string): CampusConfig {
     if (d['profile'] !== 'generic' || typeof d['id'] !== 'string') continue;
     const secret = secretOf(d['secret']);
     if (secret === undefined) {
-      skipped.push(`${d['id']}: no secret`);
+      // a secretHash cannot be turned back into the secret, as intended
+      skipped.push(`${d['id']}: ${typeof d['secretHash'] === 'string' ? 'its secret is stored only as secretHash' : 'no secret'}`);
       continue;
     }
     if (typeof secret !== 'string') {

@@ -4,6 +4,7 @@ import { INCIDENT_KINDS } from '../core/incident.ts';
 import { isValidTimeZone } from '../core/localTime.ts';
 import { parseRange, parseWeeklyHours } from '../core/schedule.ts';
 import { checkSerialBuses } from './serialBuses.ts';
+import { DEVICE_SECRET_MIN_LENGTH, isDeviceSecretHash } from '../auth/deviceSecrets.ts';
 
 /**
  * Checks the schema cannot express: references between sections, unique ids,
@@ -36,9 +37,7 @@ export function checkConsistency(
       errors.push(`${at}.profile: unknown profile "${device.profile}" (known: ${known})`);
       continue;
     }
-    if (profile.transport === 'mqtt' && !device.secret) {
-      errors.push(`${at}.secret: is required for MQTT device profile "${profile.id}" (the password the device sends at CONNECT)`);
-    }
+    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id));
     if (profile.transport === 'serial' && !device.serial) {
       errors.push(`${at}.serial: is required for serial device profile "${profile.id}" (e.g. { path: /dev/ttyUSB0, baudRate: 9600 })`);
     }
@@ -99,6 +98,22 @@ export function checkConsistency(
   }
   errors.push(...checkRetention(config.retention));
   return { errors, profileOptions };
+}
+
+/** An MQTT device's `secret` (at least 16 characters) or `secretHash`; the secret itself never goes into a message. */
+function checkDeviceSecret(at: string, device: RawConfig['devices'][number], profileId: string): string[] {
+  const { secret, secretHash } = device;
+  if (secret !== undefined && secretHash !== undefined) return [`${at}: give secret or secretHash, not both`];
+  if (secretHash !== undefined) {
+    return typeof secretHash === 'string' && isDeviceSecretHash(secretHash) ? [] : [`${at}.secretHash: not a device secret hash; make one with \`gatehouse device-secret\``];
+  }
+  if (secret === undefined || secret === '') {
+    return [`${at}.secret: is required for MQTT device profile "${profileId}" (the password the device sends at CONNECT), or secretHash; generate one with \`gatehouse device-secret\``];
+  }
+  if (typeof secret === 'string' && secret.length < DEVICE_SECRET_MIN_LENGTH) {
+    return [`${at}.secret: must be at least ${DEVICE_SECRET_MIN_LENGTH} characters; generate one with \`gatehouse device-secret\``];
+  }
+  return [];
 }
 
 /** Floors the schema cannot say with a reason: what the law and the daily report need. */

@@ -52,8 +52,10 @@ export const DeviceSchema = Type.Object(
     name: Type.Optional(Type.String()),
     /** What the device is on the campus (panic buttons must be tested periodically). */
     type: Type.Optional(Type.Enum(['panic-button', 'card-reader', 'door-contact', 'camera', 'checkpoint', 'io-module', 'other'])),
-    /** MQTT devices: the password the device presents at CONNECT. */
-    secret: Type.Optional(Type.String({ minLength: 8 })),
+    /** MQTT devices: the password the device presents at CONNECT (at least 16 characters, checked in consistency.ts). */
+    secret: Type.Optional(Type.String({ maxLength: 1024 })),
+    /** MQTT devices: the secret's salted hash, from `gatehouse device-secret`, instead of `secret`. */
+    secretHash: Type.Optional(Type.String({ minLength: 1 })),
     offlineAfter: Type.Optional(Seconds),
     serial: Type.Optional(SerialSchema),
     modbus: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

@@ -96,7 +96,7 @@ mqtt: { port: ${mqtt}, host: 127.0.0.1 }
 storage: { dir: ${JSON.stringify(join(dir, 'data'))}, synchronous: ${values.synchronous} }
 zones: [ { id: gate, name: Gate } ]
 devices:
-${ids.map((id) => `  - { id: ${id}, profile: generic, zone: gate, secret: "secret-${id}" }`).join('\n')}
+${ids.map((id) => `  - { id: ${id}, profile: generic, zone: gate, secret: "bench-secret-${id}" }`).join('\n')}
 users: [ { username: bench, role: officer, passwordHash: "scrypt$131072$8$1$dll2BIfxUyBXQcFqB9u1mg$_wn0F8pJuqPSB0SdSZ4TNLWvZ1P1Lm0HrOkfEoWZ2Sw" } ]
 log: { level: warn }
 ${mode.startsWith('influx') ? `series: { backend: influx, url: "${influxd!.url}", database: bench_${round}_${mode.replace('-', '_')} }` : ''}
@@ -119,7 +119,7 @@ ${mode.startsWith('influx') ? `series: { backend: influx, url: "${influxd!.url}"
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const { seconds, latencies } = await drive(mqtt, ids, (id) => `secret-${id}`);
+  const { seconds, latencies } = await drive(mqtt, ids, (id) => `bench-secret-${id}`);
   const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`, { headers: { authorization: 'Bearer bench-metrics-token-0123456789' } })).text();
   const series = await seriesFigures(mode, `http://127.0.0.1:${http}`, metrics, seconds);
   hub.kill('SIGTERM');

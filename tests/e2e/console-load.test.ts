@@ -20,7 +20,7 @@ const l = LANGUAGES[0];
 
 function campusYaml(dataDir: string): string {
   const zones = Array.from({ length: ZONES + 1 }, (_, k) => `  - { id: z${k}, name: Zone ${k}, responsible: Person ${k} }`).join('\n');
-  const devices = Array.from({ length: ZONES + 1 }, (_, k) => `  - { id: d${k}, profile: generic, zone: z${k}, secret: secret-d${k} }`).join('\n');
+  const devices = Array.from({ length: ZONES + 1 }, (_, k) => `  - { id: d${k}, profile: generic, zone: z${k}, secret: test-secret-of-d${k} }`).join('\n');
   return `
 campus: { id: load-school, name: Load School }
 http: { port: 0, host: 127.0.0.1 }

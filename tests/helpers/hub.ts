@@ -27,7 +27,7 @@ export interface TestMqttOverrides {
   readonly maxPacketBytes?: number;
 }
 
-/** A small campus: two zones, a few MQTT devices (secret = `secret-<id>`), three users. */
+/** A small campus: two zones, a few MQTT devices (secret = `test-secret-of-<id>`, 16+ characters), three users. */
 export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}, storage: Readonly<Record<string, unknown>> = {}): string {
   const mqttSection = JSON.stringify({ port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
   return `
@@ -39,11 +39,11 @@ zones:
   - { id: gate, name: Gate, responsible: Wang }
   - { id: building-a, name: Building A, responsible: Li }
 devices:
-  - { id: panic-1, profile: generic, zone: building-a, secret: secret-panic-1 }
-  - { id: panic-2, profile: generic, zone: building-a, secret: secret-panic-2 }
-  - { id: reader-1, profile: generic, zone: gate, secret: secret-reader-1 }
-  - { id: reader-2, profile: generic, zone: gate, secret: secret-reader-2 }
-  - { id: sensor-1, profile: generic, zone: gate, secret: secret-sensor-1, offlineAfter: 2 }
+  - { id: panic-1, profile: generic, zone: building-a, secret: test-secret-of-panic-1 }
+  - { id: panic-2, profile: generic, zone: building-a, secret: test-secret-of-panic-2 }
+  - { id: reader-1, profile: generic, zone: gate, secret: test-secret-of-reader-1 }
+  - { id: reader-2, profile: generic, zone: gate, secret: test-secret-of-reader-2 }
+  - { id: sensor-1, profile: generic, zone: gate, secret: test-secret-of-sensor-1, offlineAfter: 2 }
 users:
   - { username: guard1, role: guard, passwordHash: "${TEST_USERS.guard1}" }
   - { username: officer1, role: officer, passwordHash: "${TEST_USERS.officer1}" }

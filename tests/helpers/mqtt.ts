@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { METRICS_AUTH } from './hub.ts';
 
-/** Test devices have the secret `secret-<id>` (tests/helpers/hub.ts). */
+/** Test devices have the secret `test-secret-of-<id>` (tests/helpers/hub.ts): at least 16 characters, as the hub requires. */
 export function secretOf(deviceId: string): string {
-  return `secret-${deviceId}`;
+  return `test-secret-of-${deviceId}`;
 }
 
 export function deviceOptions(deviceId: string, overrides: Partial<IClientOptions> = {}): IClientOptions {

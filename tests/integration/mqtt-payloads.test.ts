@@ -19,6 +19,7 @@ import {
   rawConnect,
   remainingLength,
   run,
+  secretOf,
   settlesWithin,
   type RawConnection,
 } from '../helpers/mqtt.ts';
@@ -247,7 +248,7 @@ describe('oversized packets', () => {
   async function authenticatedRawSocket(port: number, deviceId: string): Promise<RawConnection> {
     const conn = await rawConnect(port);
     sockets.push(conn);
-    conn.socket.write(connectPacket({ clientId: deviceId, username: deviceId, password: `secret-${deviceId}`, keepalive: 30 }));
+    conn.socket.write(connectPacket({ clientId: deviceId, username: deviceId, password: secretOf(deviceId), keepalive: 30 }));
     await waitFor(() => (Buffer.concat(conn.received).length >= 4 ? true : undefined), 5000, 'CONNACK');
     expect(Buffer.concat(conn.received).subarray(0, 4)).toEqual(CONNACK_OK);
     return conn;
@@ -348,7 +349,7 @@ describe('connect timeout', () => {
     const { hub } = await hubWith({ connectTimeout: 1 });
     const conn = await rawConnect(portOf(hub.mqtt));
     sockets.push(conn);
-    const packet = connectPacket({ clientId: 'panic-1', username: 'panic-1', password: 'secret-panic-1' });
+    const packet = connectPacket({ clientId: 'panic-1', username: 'panic-1', password: secretOf('panic-1') });
     conn.socket.write(packet.subarray(0, 10));
     expect(await settlesWithin(conn.closed, 3000)).toBe(true);
   });

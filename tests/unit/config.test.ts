@@ -36,7 +36,7 @@ describe('config', () => {
   });
 
   it('fills defaults: ports, offlineAfter per device, escalation', () => {
-    const r = parseConfig(base('  - { id: d1, profile: generic, zone: z1, secret: "12345678", offlineAfter: 60 }\n  - { id: d2, profile: generic, zone: z1, secret: "12345678" }'), {
+    const r = parseConfig(base('  - { id: d1, profile: generic, zone: z1, secret: "0123456789abcdef", offlineAfter: 60 }\n  - { id: d2, profile: generic, zone: z1, secret: "0123456789abcdef" }'), {
       profiles: profileRegistry,
       env: {},
     });
@@ -53,10 +53,10 @@ describe('config', () => {
     const errors = errorsOf(
       base(
         `  - { id: a, profile: generic, zone: z1, secret: short }
-  - { id: a, profile: generic, zone: nowhere, secret: "12345678" }
+  - { id: a, profile: generic, zone: nowhere, secret: "0123456789abcdef" }
   - { id: c, profile: foo, zone: z1 }
-  - { id: d, profile: generic, zone: z1, secret: "12345678", serial: { path: /dev/x, baudRate: 1234 } }
-  - { id: "bad/id", profile: generic, zone: z1, secret: "12345678" }`,
+  - { id: d, profile: generic, zone: z1, secret: "0123456789abcdef", serial: { path: /dev/x, baudRate: 1234 } }
+  - { id: "bad/id", profile: generic, zone: z1, secret: "0123456789abcdef" }`,
         `http: { port: 99999 }\nmqtt: { bogus: 1 }\nusers: [ { username: u, role: boss, passwordHash: x } ]`,
       ),
     );
@@ -90,7 +90,7 @@ describe('config', () => {
   });
 
   it('applies GATEHOUSE_* environment overrides and validates them', () => {
-    const yaml = base('  - { id: d1, profile: generic, zone: z1, secret: "12345678" }');
+    const yaml = base('  - { id: d1, profile: generic, zone: z1, secret: "0123456789abcdef" }');
     const r = parseConfig(yaml, { profiles: profileRegistry, env: { GATEHOUSE_HTTP_PORT: '9090', GATEHOUSE_MQTT_PORT: '1999', GATEHOUSE_DATA_DIR: '/var/lib/gh' } });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -101,7 +101,7 @@ describe('config', () => {
   });
 
   it('accepts a real password hash', () => {
-    const yaml = base('  - { id: d1, profile: generic, zone: z1, secret: "12345678" }', `users: [ { username: g, role: guard, passwordHash: "${TEST_USERS.guard1}" } ]`);
+    const yaml = base('  - { id: d1, profile: generic, zone: z1, secret: "0123456789abcdef" }', `users: [ { username: g, role: guard, passwordHash: "${TEST_USERS.guard1}" } ]`);
     expect(errorsOf(yaml)).toEqual([]);
   });
 });

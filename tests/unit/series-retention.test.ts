@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 const base = (extra: string) => `
 campus: { id: s, name: S }
 zones: [ { id: z1, name: Z1 } ]
-devices: [ { id: d1, profile: generic, zone: z1, secret: "12345678" } ]
+devices: [ { id: d1, profile: generic, zone: z1, secret: "0123456789abcdef" } ]
 ${extra}`;
 const errorsOf = (yaml: string): readonly string[] => {
   const r = parseConfig(yaml, { profiles: profileRegistry, env: {} });

@@ -4,7 +4,6 @@ import { Aedes, type Client, type AuthenticateError, type PublishPacket, type Su
 import type { RawMessage } from '../../core/device.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import { safeEqual } from '../../auth/password.ts';
 import { FrameScanner } from './frameScanner.ts';
 import { mayPublish, maySubscribe, commandTopic } from './topics.ts';
 
@@ -18,7 +17,8 @@ export interface EmbeddedBrokerOptions {
 
 /** What the broker needs from the hub: who may connect, and where messages go. */
 export interface MqttHooks {
-  secretOf(deviceId: string): string | undefined;
+  /** Whether `password` is the device's secret (src/auth/deviceSecrets.ts); the verdict is the refusal's reason. */
+  verifySecret(deviceId: string, password: Buffer | undefined): 'ok' | 'unknown device' | 'wrong password';
   /** Hand a device's message over; `done` runs once it is durably committed. */
   submit(raw: RawMessage, done: (err: Error | null) => void): void;
   connected(deviceId: string): void;
@@ -143,12 +143,10 @@ export class EmbeddedBroker {
     cb: (err: AuthenticateError | null, success: boolean | null) => void,
   ): void {
     const deviceId = (username ?? '').slice(0, 64);
-    const secret = username === undefined ? undefined : this.hooks.secretOf(username);
-    const given = password?.toString('utf8') ?? '';
+    const verdict = username === undefined ? 'no username' : this.hooks.verifySecret(username, password);
     let reason: string | undefined;
     let code = BAD_USERNAME_OR_PASSWORD;
-    if (secret === undefined) reason = username === undefined ? 'no username' : 'unknown device';
-    else if (!safeEqual(given, secret)) reason = 'wrong password';
+    if (verdict !== 'ok') reason = verdict;
     else if (client.id !== username) {
       reason = `client id ${JSON.stringify(client.id)} is not the device id`;
       code = IDENTIFIER_REJECTED;

@@ -15,7 +15,7 @@ export interface Device {
 }
 
 export function devices(n: number, prefix = 'bench'): Device[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, password: `secret-${prefix}-${i}` }));
+  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, password: `bench-secret-${prefix}-${i}` }));
 }
 
 export interface Running {
