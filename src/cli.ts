@@ -18,6 +18,7 @@ import { collectStartupGarbage } from './observability/startupGarbage.ts';
 import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
 import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
+import { unrestrictedDevices } from './config/deviceKinds.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -128,6 +129,8 @@ async function main(argv: string[]): Promise<void> {
         for (const line of result.errors) process.stdout.write(`${line}\n`);
         process.exit(1);
       }
+      const unrestricted = unrestrictedDevices(result.config.devices, profileRegistry);
+      if (unrestricted) process.stdout.write(`warning: ${unrestricted.message}\n`);
       process.stdout.write(
         `${file}: ok — campus ${result.config.campus.id}, ${result.config.zones.length} zones, ${result.config.devices.length} devices, ${result.config.users.length} users\n`,
       );
@@ -226,7 +229,7 @@ async function demo(configFile: string): Promise<void> {
   }
   // A simulated ONVIF camera at the north gate: clock 10 minutes fast, short subscriptions that need Renew.
   const camera = await startSimulator([resolve(ROOT, 'simulators/onvif-camera/server.ts'), '--port', '0', '--clock-offset', '600', '--max-termination', '30', '--require-renew', '--demo']);
-  text = text.replace(/^devices:\n/m, `devices:\n  - { id: cam-gate-north, name: 北门摄像机, profile: onvif-camera, zone: gate-north, type: camera, offlineAfter: 60, onvif: { host: 127.0.0.1, port: ${camera.port}, username: admin, password: admin123 } }\n`);
+  text = text.replace(/^devices:\n/m, `devices:\n  - { id: cam-gate-north, name: 北门摄像机, profile: onvif-camera, zone: gate-north, role: camera, offlineAfter: 60, onvif: { host: 127.0.0.1, port: ${camera.port}, username: admin, password: admin123 } }\n`);
   const result = parseConfig(text, { profiles: profileRegistry });
   if (!result.ok) {
     county?.child.kill('SIGTERM');

@@ -62,7 +62,7 @@ export async function discoverCommand(args: string[]): Promise<void> {
   if (missing.length > 0) {
     process.stdout.write('\nTo add one, under devices: in the config:\n');
     for (const c of missing) {
-      process.stdout.write(`  - { id: cam-CHANGE-ME, profile: onvif-camera, zone: ZONE, type: camera, onvif: { host: ${c.host}, port: ${c.port}, username: admin, password: "\${env:CAM_PASSWORD}" } }\n`);
+      process.stdout.write(`  - { id: cam-CHANGE-ME, profile: onvif-camera, zone: ZONE, role: camera, onvif: { host: ${c.host}, port: ${c.port}, username: admin, password: "\${env:CAM_PASSWORD}" } }\n`);
     }
   }
 }

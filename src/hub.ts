@@ -31,6 +31,7 @@ import { Ingest } from './ingest/pipeline.ts';
 import { EmbeddedBroker } from './transports/mqtt/broker.ts';
 import { AuthService } from './api/auth.ts';
 import { DeviceSecrets } from './auth/deviceSecrets.ts';
+import { unrestrictedDevices } from './config/deviceKinds.ts';
 import { buildApi } from './api/server.ts';
 import { VERSION } from './version.ts';
 import { GatehouseError } from './core/errors.ts';
@@ -187,7 +188,7 @@ export class Hub {
       const checkHazards = hazardCheck({
         hazards,
         devices: () => devices.list(),
-        panicButtons: config.devices.filter((d) => d.type === 'panic-button').map((d) => ({ id: d.id, zoneId: d.zone })),
+        panicButtons: config.devices.filter((d) => d.role === 'panic-button').map((d) => ({ id: d.id, zoneId: d.zone })),
         lastTests: () => testRecords.lastTests(),
         panicTestEvery: config.drills.panicTestEvery,
         startedAt,
@@ -208,6 +209,7 @@ export class Hub {
       const ingest = new Ingest(devices, profileRegistry, recorder, rejects, clock, newId, childLogger(log, 'ingest'));
 
       const secrets = new DeviceSecrets(config.devices);
+      warnUnrestricted(config, log);
       const broker = new EmbeddedBroker(
         config.mqtt,
         {
@@ -360,8 +362,14 @@ function engineConfigFrom(config: GatehouseConfig): EngineConfig {
     openHours: config.openHours,
     patrols: config.patrols,
     deviceZones: new Map(config.devices.map((d) => [d.id, d.zone])),
-    panicButtons: new Set(config.devices.filter((d) => d.type === 'panic-button').map((d) => d.id)),
+    panicButtons: new Set(config.devices.filter((d) => d.role === 'panic-button').map((d) => d.id)),
   };
+}
+
+/** Devices that may raise any event kind (no role or kinds): said once at start, as `check-config` does. */
+function warnUnrestricted(config: GatehouseConfig, log: Logger): void {
+  const warning = unrestrictedDevices(config.devices, profileRegistry);
+  if (warning) log.warn({ devices: warning.ids.length }, warning.message);
 }
 
 function patrolCheckpoints(config: GatehouseConfig): string[] {

@@ -108,6 +108,7 @@ export const generic: DeviceProfile<undefined, undefined> = {
   description: 'Any device, simulator or integration that publishes Gatehouse JSON events over MQTT.',
   transport: 'mqtt',
   emits: EVENT_KINDS,
+  narrowedByRole: true,
   healthKeys: HEALTH_KEYS,
   decode(raw) {
     if (raw.channel === 'events') return decodeEvent(raw);

@@ -1,6 +1,7 @@
 import type { AnyProfile } from '../core/device.ts';
 import type { RawConfig } from './schema.ts';
 import { INCIDENT_KINDS } from '../core/incident.ts';
+import { isEventKind } from '../core/event.ts';
 import { isValidTimeZone } from '../core/localTime.ts';
 import { parseRange, parseWeeklyHours } from '../core/schedule.ts';
 import { checkSerialBuses } from './serialBuses.ts';
@@ -38,6 +39,7 @@ export function checkConsistency(
       continue;
     }
     if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id));
+    errors.push(...checkKinds(at, device, profile));
     if (profile.transport === 'serial' && !device.serial) {
       errors.push(`${at}.serial: is required for serial device profile "${profile.id}" (e.g. { path: /dev/ttyUSB0, baudRate: 9600 })`);
     }
@@ -114,6 +116,21 @@ function checkDeviceSecret(at: string, device: RawConfig['devices'][number], pro
     return [`${at}.secret: must be at least ${DEVICE_SECRET_MIN_LENGTH} characters; generate one with \`gatehouse device-secret\``];
   }
   return [];
+}
+
+/** `role` and its older name `type` agree; `kinds` lists only what the profile can emit. */
+function checkKinds(at: string, device: RawConfig['devices'][number], profile: AnyProfile): string[] {
+  const errors: string[] = [];
+  if (device.role !== undefined && device.type !== undefined && device.role !== device.type) {
+    errors.push(`${at}.type: is the older name of role; remove it (role is ${device.role}, type ${device.type})`);
+  }
+  if (!Array.isArray(device.kinds)) return errors;
+  const emits: readonly string[] = profile.emits;
+  for (const [j, kind] of device.kinds.entries()) {
+    // a kind that is no kind at all is the schema's to name
+    if (isEventKind(kind) && !emits.includes(kind)) errors.push(`${at}.kinds[${j}]: profile ${profile.id} never emits ${kind}`);
+  }
+  return errors;
 }
 
 /** Floors the schema cannot say with a reason: what the law and the daily report need. */

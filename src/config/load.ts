@@ -131,11 +131,15 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
         connectTimeout: raw.mqtt?.connectTimeout ?? 10,
         keepaliveLimit: raw.mqtt?.keepaliveLimit ?? 600,
       };
-  const devices: ResolvedDevice[] = raw.devices.map((d) => ({
-    ...d,
-    offlineAfter: d.offlineAfter ?? supervisionOfflineAfter,
-    profileOptions: profileOptions.get(d.id),
-  }));
+  const devices: ResolvedDevice[] = raw.devices.map((d) => {
+    const role = d.role ?? d.type; // `type` is role's older name: both read the same
+    return {
+      ...d,
+      ...(role !== undefined ? { role, type: role } : {}),
+      offlineAfter: d.offlineAfter ?? supervisionOfflineAfter,
+      profileOptions: profileOptions.get(d.id),
+    };
+  });
   return {
     campus: raw.campus,
     http: {

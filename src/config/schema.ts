@@ -1,4 +1,6 @@
 import Type, { type Static } from 'typebox';
+import { DEVICE_ROLES } from '../core/deviceRoles.ts';
+import { EVENT_KINDS } from '../core/event.ts';
 
 /**
  * The one config schema (DESIGN.md "Config file" contract). Types come from it;
@@ -50,8 +52,12 @@ export const DeviceSchema = Type.Object(
     profile: Type.String({ minLength: 1 }),
     zone: Id,
     name: Type.Optional(Type.String()),
-    /** What the device is on the campus (panic buttons must be tested periodically). */
-    type: Type.Optional(Type.Enum(['panic-button', 'card-reader', 'door-contact', 'camera', 'checkpoint', 'io-module', 'other'])),
+    /** What the device is on the campus: which event kinds a generic device may raise; panic buttons must be tested periodically. */
+    role: Type.Optional(Type.Enum(DEVICE_ROLES)),
+    /** The older name of `role` (same values). */
+    type: Type.Optional(Type.Enum(DEVICE_ROLES)),
+    /** The event kinds the device may raise, instead of its role's (device.* always). */
+    kinds: Type.Optional(Type.Array(Type.Enum(EVENT_KINDS), { minItems: 1 })),
     /** MQTT devices: the password the device presents at CONNECT (at least 16 characters, checked in consistency.ts). */
     secret: Type.Optional(Type.String({ maxLength: 1024 })),
     /** MQTT devices: the secret's salted hash, from `gatehouse device-secret`, instead of `secret`. */

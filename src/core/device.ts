@@ -66,7 +66,9 @@ export type RejectReason =
   | 'bad_field'
   | 'too_large'
   | 'unknown_channel'
-  | 'garbage';
+  | 'garbage'
+  /** A kind this device may not raise (its role, `kinds` or profile; src/core/deviceRoles.ts). */
+  | 'kind_not_allowed';
 
 export interface DecodeContext<Options, State> {
   readonly deviceId: string;
@@ -106,6 +108,11 @@ export interface DeviceProfile<Options = unknown, State = unknown> {
   readonly transport: TransportKind;
   /** Every kind `decode` may emit. A test checks the samples against it. */
   readonly emits: readonly EventKind[];
+  /**
+   * A profile for any kind of device (generic JSON): each device's `role` or
+   * `kinds` says which of `emits` it may raise (src/core/deviceRoles.ts).
+   */
+  readonly narrowedByRole?: boolean;
   /** Health keys the profile may report (for `device_health` series). */
   readonly healthKeys?: readonly string[];
   /** Turn the per-device config object into this profile's options, or explain what is wrong. */

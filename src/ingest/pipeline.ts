@@ -1,4 +1,6 @@
-import type { AnyProfile, DecodeNotice, RawMessage } from '../core/device.ts';
+import type { AnyProfile, DecodeNotice, DecodedEvent, RawMessage } from '../core/device.ts';
+import { describeKinds, kindPolicy, type KindPolicy } from '../core/deviceRoles.ts';
+import type { ResolvedDevice } from '../config/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { GatehouseEvent } from '../core/event.ts';
@@ -16,6 +18,8 @@ import type { Done } from './groupCommit.ts';
  */
 export class Ingest {
   private readonly profileState = new Map<string, unknown>();
+  /** Each device's allowed kinds, worked out once per (frozen) device config. */
+  private readonly policies = new WeakMap<ResolvedDevice, KindPolicy>();
 
   constructor(
     private readonly devices: DeviceService,
@@ -63,6 +67,12 @@ export class Ingest {
       return;
     }
     if (result.state !== undefined) this.profileState.set(device.id, result.state);
+    // A kind the device may not raise is refused like a bad payload; a message of nothing else, entirely.
+    const decodedEvents = this.permitted(device, profile, result.events, raw.receivedAt);
+    if (decodedEvents.length === 0 && result.events.length > 0) {
+      done(null);
+      return;
+    }
     if (result.notices) this.notice(device.id, result.notices);
     if (result.repairs) for (const r of result.repairs) this.rejects.repaired(device.id, r.reason, r.detail, raw.receivedAt);
 
@@ -76,7 +86,7 @@ export class Ingest {
 
     const items: RecordItem[] = [];
     if (transition) items.push({ event: this.devices.transitionEvent(transition, this.newId) });
-    for (const decoded of result.events) {
+    for (const decoded of decodedEvents) {
       const event: GatehouseEvent = {
         id: this.newId(),
         deviceId: device.id,
@@ -98,6 +108,22 @@ export class Ingest {
     this.recorder.record(items, (err) => {
       if (!err && announce) this.devices.announce(device.id, transition !== undefined);
       done(err);
+    });
+  }
+
+  /** The events of kinds this device may raise; each other one is recorded as a rejection. */
+  private permitted(device: ResolvedDevice, profile: AnyProfile, events: readonly DecodedEvent[], at: number): readonly DecodedEvent[] {
+    let policy = this.policies.get(device);
+    if (!policy) {
+      policy = kindPolicy(profile, device);
+      this.policies.set(device, policy);
+    }
+    const allowed = policy.allowed;
+    if (!allowed || events.every((e) => allowed.has(e.kind))) return events;
+    return events.filter((e) => {
+      if (allowed.has(e.kind)) return true;
+      this.rejects.record(device.id, 'kind_not_allowed', `${device.id} may not raise ${e.kind} (${policy.source}: ${describeKinds(allowed)}); if it really does, set its role or kinds`, at);
+      return false;
     });
   }
 

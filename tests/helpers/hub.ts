@@ -27,7 +27,11 @@ export interface TestMqttOverrides {
   readonly maxPacketBytes?: number;
 }
 
-/** A small campus: two zones, a few MQTT devices (secret = `test-secret-of-<id>`, 16+ characters), three users. */
+/**
+ * A small campus: two zones, a few MQTT devices (secret = `test-secret-of-<id>`), three users.
+ * The readers are card readers (they may not raise a panic); panic-1, panic-2 and
+ * sensor-1 have no role, so tests may send them any kind (the hub warns of that at start).
+ */
 export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}, storage: Readonly<Record<string, unknown>> = {}): string {
   const mqttSection = JSON.stringify({ port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
   return `
@@ -41,8 +45,8 @@ zones:
 devices:
   - { id: panic-1, profile: generic, zone: building-a, secret: test-secret-of-panic-1 }
   - { id: panic-2, profile: generic, zone: building-a, secret: test-secret-of-panic-2 }
-  - { id: reader-1, profile: generic, zone: gate, secret: test-secret-of-reader-1 }
-  - { id: reader-2, profile: generic, zone: gate, secret: test-secret-of-reader-2 }
+  - { id: reader-1, profile: generic, role: card-reader, zone: gate, secret: test-secret-of-reader-1 }
+  - { id: reader-2, profile: generic, role: card-reader, zone: gate, secret: test-secret-of-reader-2 }
   - { id: sensor-1, profile: generic, zone: gate, secret: test-secret-of-sensor-1, offlineAfter: 2 }
 users:
   - { username: guard1, role: guard, passwordHash: "${TEST_USERS.guard1}" }

@@ -23,7 +23,7 @@ export function cameraYaml(c: TestCamera): string {
     ...(c.pullTimeout ? { pullTimeout: c.pullTimeout } : {}),
     ...(c.inputs ? { inputs: c.inputs } : {}),
   };
-  return `  - { id: ${c.id}, profile: onvif-camera, zone: ${c.zone ?? 'gate'}, type: camera${c.offlineAfter ? `, offlineAfter: ${c.offlineAfter}` : ''}, onvif: ${JSON.stringify(onvif)} }\n`;
+  return `  - { id: ${c.id}, profile: onvif-camera, zone: ${c.zone ?? 'gate'}, role: camera${c.offlineAfter ? `, offlineAfter: ${c.offlineAfter}` : ''}, onvif: ${JSON.stringify(onvif)} }\n`;
 }
 
 /**

@@ -256,8 +256,8 @@ describe('latching and folding', () => {
     expect(open[0]).toMatchObject({ id: opened.id, zoneId: 'building-a', count: 2, severity: 'critical' });
     expect(open[0]!.eventIds).toHaveLength(2);
 
-    // a panic in another zone (the gate) is a separate incident
-    await press(hub, 'reader-1', 'alarm.panic', { ts: Date.now(), seq: 1 });
+    // a panic in another zone (the gate) is a separate incident (sensor-1: the gate's device that may raise one)
+    await press(hub, 'sensor-1', 'alarm.panic', { ts: Date.now(), seq: 1 });
     const gate = await waitFor(() => incidentFrames(live).find((i) => i.change === 'opened' && i.kind === 'panic' && i.zoneId === 'gate'), 1000, 'the gate incident');
     expect(gate.id).not.toBe(opened.id);
     expect((await incidents(hub, token, 'open')).map((i) => [i.zoneId, i.count]).sort()).toEqual([
