@@ -5,6 +5,7 @@ import type { RawMessage } from '../../core/device.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { FrameScanner } from './frameScanner.ts';
+import { Qos2Inflight } from './qos2Inflight.ts';
 import { mayPublish, maySubscribe, commandTopic } from './topics.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -49,6 +50,9 @@ export class EmbeddedBroker {
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
   private readonly keepalives = new WeakMap<Client, number>();
+  /** Clients past authenticate: only their PUBRELs release QoS 2 packet ids. */
+  private readonly authenticated = new WeakSet<Client>();
+  private readonly qos2 = new Qos2Inflight();
   /** Set while stopping: the broker's own closing of connections must not fire last wills into the store. */
   private closing = false;
 
@@ -114,7 +118,10 @@ export class EmbeddedBroker {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.setNoDelay(true);
-    const scanner = new FrameScanner(this.options.maxPacketBytes);
+    const scanner = new FrameScanner(this.options.maxPacketBytes, (packetId) => {
+      const client = (socket as Socket & { client?: Client }).client;
+      if (client && this.authenticated.has(client)) this.qos2.release(client.id, packetId);
+    });
     const read = socket.read.bind(socket);
     // aedes pulls bytes with conn.read() on 'readable'; check them on the way.
     socket.read = ((size?: number) => {
@@ -159,6 +166,7 @@ export class EmbeddedBroker {
       }
     }
     if (reason === undefined) {
+      this.authenticated.add(client);
       cb(null, true);
       return;
     }
@@ -185,10 +193,13 @@ export class EmbeddedBroker {
       cb(new Error(verdict.reason));
       return;
     }
-    this.hooks.submit(
-      { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: this.hooks.now() },
-      (err) => cb(err),
-    );
+    const raw = { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: this.hooks.now() };
+    if (packet.qos === 2 && packet.messageId !== undefined) {
+      const resent = this.qos2.publish(client.id, packet.messageId, packet.dup, raw.payload, (done) => this.hooks.submit(raw, done), (err) => cb(err));
+      if (resent) this.log.debug({ deviceId: client.id, packetId: packet.messageId }, 'QoS 2 PUBLISH resent (DUP): answered without storing it again');
+      return;
+    }
+    this.hooks.submit(raw, (err) => cb(err));
   }
 
   private authorizeSubscribe(client: Client | null, sub: Subscription, cb: (err: Error | null, sub: Subscription | null) => void): void {

@@ -3,8 +3,12 @@
  * packet that declares more than the limit is refused before its body is held
  * in memory. MQTT 3.1.1 §2.2: byte 1 is type and flags, then the Remaining
  * Length, a variable-length integer of at most four bytes (§2.2.3).
+ * It also reads the packet id of each PUBREL (§3.6: byte 1 is 0x62, the id the
+ * first two body bytes), which aedes does not report, for Qos2Inflight.
  */
 export type ScanResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'too_large' | 'malformed'; readonly declared?: number };
+
+const PUBREL = 0x62; // type 6, flags 0010 [MQTT-3.6.1-1]
 
 const enum State {
   Header,
@@ -17,8 +21,14 @@ export class FrameScanner {
   private remaining = 0;
   private multiplier = 1;
   private lengthBytes = 0;
+  private type = 0;
+  private idBytes = 0;
+  private packetId = 0;
 
-  constructor(private readonly maxPacketBytes: number) {}
+  constructor(
+    private readonly maxPacketBytes: number,
+    private readonly onPubrel?: (packetId: number) => void,
+  ) {}
 
   feed(chunk: Uint8Array): ScanResult {
     let i = 0;
@@ -29,7 +39,9 @@ export class FrameScanner {
           this.remaining = 0;
           this.multiplier = 1;
           this.lengthBytes = 0;
-          i++;
+          this.type = chunk[i++]!;
+          this.idBytes = 0;
+          this.packetId = 0;
           break;
         case State.Length: {
           const byte = chunk[i++]!;
@@ -47,6 +59,13 @@ export class FrameScanner {
           break;
         }
         case State.Body: {
+          if (this.type === PUBREL && this.idBytes < 2) {
+            this.packetId = (this.packetId << 8) | chunk[i++]!;
+            this.remaining--;
+            if (++this.idBytes === 2) this.onPubrel?.(this.packetId);
+            if (this.remaining === 0) this.state = State.Header;
+            break;
+          }
           const take = Math.min(this.remaining, chunk.length - i);
           i += take;
           this.remaining -= take;
