@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { backoffMs } from './backoff.ts';
+import { backoffMs, clampRetryMs } from './backoff.ts';
 import type { Outbox, OutboxRow } from './outbox.ts';
 import type { Sink } from './sinks/sink.ts';
 
@@ -68,7 +68,8 @@ export class SinkWorker {
 
   private sleep(ms: number | undefined): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => finish(false), ms);
+      // setTimeout fires at once beyond 2^31 - 1 ms: never hand it more.
+      const timer = ms === undefined ? undefined : setTimeout(() => finish(false), Math.min(ms, 2 ** 31 - 1));
       const finish = (woken: boolean): void => {
         if (timer) clearTimeout(timer);
         this.wakeup = undefined;
@@ -122,7 +123,8 @@ export class SinkWorker {
         this.attempt++;
         metrics.uplinkFailures.inc({ sink: this.sink.id, outcome: 'retry' });
         this.outbox.failed(this.sink.id, outcome.error, now);
-        const wait = outcome.retryAfterMs ?? backoffMs(this.attempt, this.options.random);
+        // A receiver's Retry-After is honoured within [1 s, 1 h] (a sink may hand over any number).
+        const wait = outcome.retryAfterMs !== undefined ? clampRetryMs(outcome.retryAfterMs) : backoffMs(this.attempt, this.options.random);
         if (this.attempt === 1 || this.attempt % 10 === 0) {
           log.warn({ sink: this.sink.id, seq: row.seq, attempt: this.attempt, error: outcome.error, retryInMs: wait }, `${this.sink.id}: delivery failed (${outcome.error}); retrying`);
         }

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { OutboxRow } from '../outbox.ts';
 import { retryAfterMs } from '../backoff.ts';
+import { deadline, readCapped } from '../http.ts';
 import { signatureHeader } from '../signature.ts';
 import { outcomeOf, type SendOutcome, type Sink } from './sink.ts';
 
@@ -46,21 +47,24 @@ export class CountySink implements Sink {
 
   async send(row: OutboxRow, signal: AbortSignal): Promise<SendOutcome> {
     const body = this.body(row);
+    // One deadline for the whole exchange; an answer is read up to 64 KiB, the status decides.
+    const limit = deadline(this.options.timeoutMs, signal);
     try {
       const res = await this.pool.request({
         method: 'POST',
         path: this.path,
         body,
-        signal,
+        signal: limit.signal,
         headers: {
           'content-type': 'application/json',
           'idempotency-key': `${this.options.campusId}:${row.seq}`,
           'x-gatehouse-signature': signatureHeader(this.options.secret, body, Math.floor(this.options.now() / 1000)),
         },
       });
-      const text = await res.body.text();
+      const { text } = await readCapped(res.body);
       return outcomeOf(res.statusCode, text, retryAfterMs(res.headers['retry-after'], this.options.now()));
     } catch (err) {
+      if (limit.expired()) return { ok: false, retry: true, error: `no answer within ${this.options.timeoutMs} ms` };
       const e = err as Error & { code?: string };
       return { ok: false, retry: true, error: `${e.code ?? e.name}: ${e.message}` };
     }

@@ -3,6 +3,7 @@ import type { NotifierConfig } from '../../config/types.ts';
 import { severityRank, type Severity } from '../../core/incident.ts';
 import type { OutboxRow } from '../outbox.ts';
 import { dingtalkSignedUrl } from '../signature.ts';
+import { deadline, readCapped } from '../http.ts';
 import { outcomeOf, type SendOutcome, type Sink } from './sink.ts';
 
 /** Rate-limit answers that come back as HTTP 200 with an error code. */
@@ -75,11 +76,14 @@ export class RobotSink implements Sink {
         ? { msgtype: 'markdown', markdown: { content: mobile ? `${markdown}\n<@${mobile}>` : markdown } }
         : { msgtype: 'markdown', markdown: { title, text: mobile ? `${markdown}\n@${mobile}` : markdown }, at: { atMobiles: mobile ? [mobile] : [], isAtAll: false } };
     const full = c.kind === 'dingtalk' && c.secret ? new URL(dingtalkSignedUrl(this.url.toString(), c.secret, this.options.now())) : this.url;
+    // One deadline for the whole exchange; the answer is read up to 64 KiB.
+    const limit = deadline(this.options.timeoutMs, signal);
     try {
-      const res = await this.pool.request({ method: 'POST', path: `${full.pathname}${full.search}`, body: JSON.stringify(body), signal, headers: { 'content-type': 'application/json' } });
-      const text = await res.body.text();
+      const res = await this.pool.request({ method: 'POST', path: `${full.pathname}${full.search}`, body: JSON.stringify(body), signal: limit.signal, headers: { 'content-type': 'application/json' } });
+      const { text, truncated } = await readCapped(res.body);
       const http = outcomeOf(res.statusCode, text, undefined);
       if (!http.ok) return http;
+      if (truncated) return { ok: false, retry: true, error: `answer cut off or over 64 KiB: ${text.slice(0, 100)}` };
       // Both robots answer 200 with { errcode, errmsg }.
       let answer: { errcode?: number; errmsg?: string } = {};
       try {
@@ -91,6 +95,7 @@ export class RobotSink implements Sink {
       const error = `errcode ${answer.errcode}: ${answer.errmsg ?? ''}`;
       return RATE_LIMITED.has(answer.errcode) ? { ok: false, retry: true, error, retryAfterMs: 60_000 } : { ok: false, retry: false, status: 400, error };
     } catch (err) {
+      if (limit.expired()) return { ok: false, retry: true, error: `no answer within ${this.options.timeoutMs} ms` };
       const e = err as Error & { code?: string };
       return { ok: false, retry: true, error: `${e.code ?? e.name}: ${e.message}` };
     }
