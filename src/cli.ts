@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { AuditLog } from './store/audit.ts';
 import { parseArgs } from 'node:util';
 import { profileRegistry } from '../devices/index.ts';
 import { loadConfigFile, parseConfig } from './config/load.ts';
@@ -19,6 +17,7 @@ import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
 import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
 import { unrestrictedDevices } from './config/deviceKinds.ts';
+import { VERIFY_AUDIT_USAGE, verifyAuditCommand } from './cliVerifyAudit.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -29,8 +28,7 @@ Usage:
   gatehouse check-config FILE       validate a config; prints "path: reason" lines, exits 1 if invalid
   gatehouse hash-password           read a password on stdin, print the hash for users[].passwordHash
 ${DEVICE_SECRET_USAGE}
-  gatehouse verify-audit --config FILE | --data-dir DIR
-                                    check the audit log's hash chain; names the first edited or deleted row
+${VERIFY_AUDIT_USAGE}
   gatehouse demo [--config FILE]    run the hub on the example campus with simulated devices
 ${DISCOVER_USAGE}
 ${BACKUP_USAGE}
@@ -146,22 +144,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'verify-audit': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } } });
-      const dir = values['data-dir'] ?? (values.config ? load(values.config).storage.dir : undefined);
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, county: { type: 'string' }, anchors: { type: 'string' }, campus: { type: 'string' } },
+      });
+      const config = values.config ? load(values.config) : undefined;
+      const dir = values['data-dir'] ?? config?.storage.dir;
       if (!dir) throw new UsageError('verify-audit needs --config FILE or --data-dir DIR');
-      const file = join(dir, 'gatehouse.db');
-      if (!existsSync(file)) {
-        process.stderr.write(`gatehouse: no database at ${file}\n`);
-        process.exit(1);
-      }
-      const db = new Database(file, { readonly: true, fileMustExist: true });
-      const result = new AuditLog(db).verify();
-      db.close();
-      if (!result.ok) {
-        process.stdout.write(`audit log BROKEN at row ${result.seq}: ${result.reason}\n`);
-        process.exit(1);
-      }
-      process.stdout.write(`audit log ok: ${result.rows} rows, chain head ${result.head}\n`);
+      await verifyAuditCommand({ dir, campusId: values.campus ?? config?.campus.id, county: values.county, anchors: values.anchors });
       return;
     }
     case 'device-secret': {

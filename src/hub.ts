@@ -144,6 +144,7 @@ export class Hub {
         metrics,
         raise: (hit) => incidentsRef?.raise(hit, clock.now()),
         heartbeat: () => campusHeartbeat(clock.now(), devices, incidentsRef!, hazardsRef!, audit, startedAt),
+        auditHead: () => audit.latest(),
       });
       const incidents = new IncidentService(db, incidentStore, new DrillStore(db), audit, engineConfig, newId, startedAt, {
         withinTransaction: (changes) => {

@@ -7,6 +7,7 @@ import type { CountyPlatform, Mode } from './platform.ts';
  * The control API under `/_sim/` (loopback callers only, no auth):
  *   GET  /_sim/health                 { ok, mode, retryAfter, delayMs, accepted, url }
  *   GET  /_sim/received?campusId=ID   { items, duplicates, rejected, faults, gaps }
+ *   GET  /_sim/heads?campusId=ID      { campusId, heads: [{ auditSeq, hash, at, seq, receivedAt }] }
  *   GET  /_sim/mode                   { mode, retryAfter, delayMs }
  *   POST /_sim/mode  { mode, retryAfter?, delayMs? }
  *   POST /_sim/reset                  forget accepted messages and counters
@@ -20,6 +21,11 @@ export async function handleControl(platform: CountyPlatform, req: IncomingMessa
     case 'GET /_sim/received': {
       const campusId = url.searchParams.get('campusId');
       return sendJson(res, 200, platform.received(campusId === null || campusId === '' ? undefined : campusId));
+    }
+    case 'GET /_sim/heads': {
+      const campusId = url.searchParams.get('campusId');
+      if (campusId === null || campusId === '') return sendJson(res, 400, { error: 'malformed', detail: 'campusId: required' });
+      return sendJson(res, 200, { campusId, heads: platform.heads(campusId) });
     }
     case 'GET /_sim/mode':
       return sendJson(res, 200, platform.mode);

@@ -1,4 +1,4 @@
-import type { UplinkMessage } from './message.ts';
+import type { AuditHead, UplinkMessage } from './message.ts';
 
 /** What the platform accepted, in arrival order, and the counters around it. */
 
@@ -109,6 +109,19 @@ export class Ledger {
       faults: { ...this.faults },
       gaps,
     };
+  }
+
+  /**
+   * The audit-chain heads a campus sent (`audit.anchor`), every one ever accepted, in
+   * arrival order: a hub whose chain was cut short or rewritten cannot take them back.
+   */
+  heads(campusId: string): (AuditHead & { readonly seq: number; readonly receivedAt: number })[] {
+    return this.items
+      .filter((s) => s.message.campusId === campusId && s.message.type === 'audit.anchor')
+      .map((s) => {
+        const p = s.message.payload as unknown as AuditHead;
+        return { auditSeq: p.auditSeq, hash: p.hash, at: p.at, seq: s.message.seq, receivedAt: s.receivedAt };
+      });
   }
 
   private view(s: Stored): ReceivedItem {

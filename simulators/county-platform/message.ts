@@ -9,6 +9,7 @@ export const MESSAGE_TYPES = [
   'hazard.updated',
   'hazard.closed',
   'campus.heartbeat',
+  'audit.anchor',
 ] as const;
 
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -44,10 +45,29 @@ export function checkMessage(rawBody: Buffer, idempotencyKey: string | string[] 
   const atOk = (typeof at === 'string' && !Number.isNaN(Date.parse(at))) || (typeof at === 'number' && Number.isFinite(at));
   if (!atOk) return { ok: false, detail: 'at must be a timestamp (ISO 8601 string or epoch ms)' };
   if (!isRecord(payload)) return { ok: false, detail: 'payload must be a JSON object' };
+  if (type === 'audit.anchor') {
+    const problem = anchorProblem(payload);
+    if (problem) return { ok: false, detail: `payload.${problem}` };
+  }
   const expectedKey = `${campusId}:${seq}`;
   if (typeof idempotencyKey !== 'string' || idempotencyKey === '') return { ok: false, detail: `missing Idempotency-Key (expected ${expectedKey})` };
   if (idempotencyKey !== expectedKey) {
     return { ok: false, detail: `Idempotency-Key ${JSON.stringify(idempotencyKey)} does not match the body (expected ${expectedKey})` };
   }
   return { ok: true, message: { campusId, seq, type: type as MessageType, at: at as string | number, payload } };
+}
+
+/** An audit-chain head: `{ auditSeq, hash, at }`. */
+export interface AuditHead {
+  readonly auditSeq: number;
+  readonly hash: string;
+  readonly at: number;
+}
+
+/** What is wrong with an `audit.anchor` payload (`field: reason`), or undefined. */
+function anchorProblem(p: Record<string, unknown>): string | undefined {
+  if (typeof p['auditSeq'] !== 'number' || !Number.isSafeInteger(p['auditSeq']) || p['auditSeq'] < 1) return 'auditSeq: must be a whole number >= 1';
+  if (typeof p['hash'] !== 'string' || !/^[0-9a-f]{64}$/.test(p['hash'])) return 'hash: must be 64 lowercase hex digits (SHA-256)';
+  if (typeof p['at'] !== 'number' || !Number.isFinite(p['at'])) return 'at: must be epoch milliseconds';
+  return undefined;
 }

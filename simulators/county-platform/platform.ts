@@ -111,6 +111,11 @@ export class CountyPlatform {
     return this.ledger.report(campusId);
   }
 
+  /** The audit-chain heads this campus sent, every one ever accepted. */
+  heads(campusId: string): ReturnType<Ledger['heads']> {
+    return this.ledger.heads(campusId);
+  }
+
   /** Forget every accepted message and counter (the mode stays). */
   reset(): void {
     this.ledger.reset();

@@ -167,6 +167,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
             heartbeatEvery: raw.uplink.heartbeatEvery ?? 60,
             maxOutbox: raw.uplink.maxOutbox ?? 1_000_000,
             timeout: raw.uplink.timeout ?? 10,
+            anchorEvery: raw.uplink.anchorEvery ?? 5,
           },
         }
       : {}),

@@ -162,6 +162,8 @@ export const ConfigSchema = Type.Object(
           maxOutbox: Type.Optional(Type.Integer({ minimum: 100 })),
           /** Seconds to wait for the platform's answer. */
           timeout: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
+          /** Shortest pause (seconds) between two audit-chain heads sent up: a burst of audit rows is one message. */
+          anchorEvery: Type.Optional(Type.Number({ minimum: 1, maximum: 300 })),
         },
         { additionalProperties: false },
       ),

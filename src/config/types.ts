@@ -20,6 +20,8 @@ export interface GatehouseConfig {
     readonly heartbeatEvery: number;
     readonly maxOutbox: number;
     readonly timeout: number;
+    /** Seconds between two audit-chain heads sent up (at least). */
+    readonly anchorEvery: number;
   };
   readonly notifiers: readonly NotifierConfig[];
   readonly zones: readonly ZoneConfig[];

@@ -4,9 +4,9 @@ import type { Db } from './database.ts';
 /**
  * The append-only audit log of operator actions. Each row holds the hash of the
  * row before it, so editing or deleting a row breaks the chain at that point and
- * `gatehouse verify-audit` names it. (Removing the newest rows leaves a valid but
- * shorter chain: the county heartbeat carries the head hash so the platform can
- * notice that.)
+ * `gatehouse verify-audit` names it. Removing the newest rows, or rewriting rows
+ * and hashing the chain again, leaves a valid chain: the head goes to the county
+ * (`audit.anchor` through the outbox) so `verify-audit --county` can notice that.
  */
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
 
@@ -66,9 +66,13 @@ function rowHash(r: Omit<Row, 'hash'>): string {
 export class AuditLog {
   private readonly headStmt;
   private readonly insertStmt;
+  private readonly latestStmt;
+  private readonly hashAtStmt;
 
   constructor(private readonly db: Db) {
     this.headStmt = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+    this.latestStmt = db.prepare('SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1');
+    this.hashAtStmt = db.prepare('SELECT hash FROM audit WHERE seq = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO audit (seq, at, actor, role, action, object_type, object_id, source, outcome, detail, prev_hash, hash)
        VALUES (@seq, @at, @actor, @role, @action, @object_type, @object_id, @source, @outcome, @detail, @prev_hash, @hash)`,
@@ -139,6 +143,16 @@ export class AuditLog {
       expectedSeq++;
     }
     return { ok: true, rows, head: prev };
+  }
+
+  /** The newest row's seq, hash and time, as the county is told of it; undefined while the log is empty. */
+  latest(): { seq: number; hash: string; at: number } | undefined {
+    return this.latestStmt.get() as { seq: number; hash: string; at: number } | undefined;
+  }
+
+  /** The hash of row `seq`, undefined when there is no such row. */
+  hashAt(seq: number): string | undefined {
+    return (this.hashAtStmt.get(seq) as { hash: string } | undefined)?.hash;
   }
 
   head(): { seq: number; hash: string } {

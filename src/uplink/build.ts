@@ -5,6 +5,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Hit } from '../core/incidents/rules.ts';
 import type { Sink } from './sinks/sink.ts';
 import { UplinkService } from './service.ts';
+import type { ChainHead } from './auditAnchor.ts';
 
 export interface UplinkDeps {
   readonly db: Db;
@@ -13,6 +14,8 @@ export interface UplinkDeps {
   readonly metrics: Metrics;
   readonly heartbeat: () => Readonly<Record<string, unknown>>;
   readonly raise: (hit: Hit) => void;
+  /** The audit chain's newest row (anchored at the county). */
+  readonly auditHead: () => ChainHead | undefined;
 }
 
 /** The sinks the config asks for (the county platform, group robots) behind one outbox. */
@@ -37,5 +40,7 @@ export async function buildUplink(config: GatehouseConfig, deps: UplinkDeps): Pr
     metrics: deps.metrics,
     heartbeat: deps.heartbeat,
     raise: deps.raise,
+    // Only the county keeps the heads (robots skip the message); without it there is no one to anchor with.
+    ...(config.uplink ? { auditHead: deps.auditHead, anchorEveryMs: config.uplink.anchorEvery * 1000 } : {}),
   });
 }

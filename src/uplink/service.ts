@@ -7,6 +7,7 @@ import { Outbox } from './outbox.ts';
 import { SinkWorker, type WorkerState } from './worker.ts';
 import type { Sink } from './sinks/sink.ts';
 import { hazardMessage, incidentMessages, type HazardChangeLike, type UplinkMessage } from './messages.ts';
+import { AnchorSchedule, type ChainHead } from './auditAnchor.ts';
 
 export interface UplinkOptions {
   readonly heartbeatEveryMs: number;
@@ -20,6 +21,10 @@ export interface UplinkOptions {
   readonly heartbeat: () => Readonly<Record<string, unknown>>;
   /** Tell the guard room (an incident) — the uplink is rejected, or the outbox is nearly full. */
   readonly raise: (hit: Hit) => void;
+  /** The audit chain's newest row; when given, its head goes up as `audit.anchor` at every change. */
+  readonly auditHead?: (() => ChainHead | undefined) | undefined;
+  /** Shortest pause between two anchors (ms): a burst of audit rows is one anchor. */
+  readonly anchorEveryMs?: number | undefined;
 }
 
 export interface SinkStatus {
@@ -43,6 +48,7 @@ export class UplinkService {
   private readonly workers: SinkWorker[];
   private timers: NodeJS.Timeout[] = [];
   private nearCapRaised = false;
+  private readonly anchors: AnchorSchedule;
 
   constructor(
     private readonly db: Db,
@@ -50,6 +56,7 @@ export class UplinkService {
     private readonly options: UplinkOptions,
   ) {
     this.outbox = new Outbox(db);
+    this.anchors = new AnchorSchedule(options.anchorEveryMs ?? 5000);
     const random = options.random ?? Math.random;
     this.workers = sinks.map(
       (sink) =>
@@ -86,12 +93,14 @@ export class UplinkService {
     housekeeping.unref();
     this.timers.push(housekeeping);
     this.housekeeping();
+    this.anchorAudit(this.options.now(), true); // rows written before a stop or crash
     this.tick(this.options.now());
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.enabled) this.anchorAudit(this.options.now(), true); // queued now, sent at the next start
     await Promise.all(this.workers.map((w) => w.stop()));
   }
 
@@ -121,7 +130,9 @@ export class UplinkService {
 
   /** Time passing (the hub's supervision tick, so a test clock drives it): a heartbeat every heartbeatEvery. */
   tick(now: number): void {
-    if (!this.enabled || now - this.lastHeartbeat < this.options.heartbeatEveryMs) return;
+    if (!this.enabled) return;
+    this.anchorAudit(now);
+    if (now - this.lastHeartbeat < this.options.heartbeatEveryMs) return;
     this.lastHeartbeat = now;
     this.heartbeat();
   }
@@ -133,6 +144,20 @@ export class UplinkService {
     const depth = Math.max(0, ...this.workers.map((w) => this.outbox.depth(w.sink.id, now).depth));
     this.db.transaction(() => this.outbox.append('campus.heartbeat', { ...this.options.heartbeat(), outboxDepth: depth }, now, false))();
     this.wake(false);
+  }
+
+  /** Queue the audit chain's head for the county if it changed (and the pause is over, unless forced). */
+  private anchorAudit(now: number, force = false): void {
+    if (!this.options.auditHead) return;
+    try {
+      const anchor = this.anchors.due(this.options.auditHead(), now, force);
+      if (!anchor) return;
+      this.db.transaction(() => this.outbox.append('audit.anchor', anchor, now, false))();
+      this.anchors.queued(anchor, now);
+      this.wake(false);
+    } catch (err) {
+      this.options.log.error({ err }, 'cannot queue the audit chain head for the county');
+    }
   }
 
   /** Someone fixed the cause of a parked sink: try again now. */

@@ -216,6 +216,26 @@ describe('county platform: gaps and the control API', () => {
     expect((await control('received')).items).toEqual([]);
   });
 
+  it('keeps every audit-chain head a campus sent (audit.anchor) and shows them per campus', async () => {
+    const h = (c: string) => c.repeat(64);
+    const anchor = (seq: number, auditSeq: number, hash: string, campusId = 'campus-1') => msg(seq, { campusId, type: 'audit.anchor', payload: { auditSeq, hash, at: 1_760_000_000_000 + auditSeq } });
+    expect((await send(anchor(1, 5, h('a')))).status).toBe(200);
+    expect((await send(anchor(2, 9, h('b')))).status).toBe(200);
+    expect((await send(anchor(1, 7, h('c'), 'campus-2'))).status).toBe(200);
+    // A later, shorter or different head does not replace what was received: both stay.
+    expect((await send(anchor(3, 5, h('d')))).status).toBe(200);
+    const heads = await control('heads?campusId=campus-1');
+    expect(heads.campusId).toBe('campus-1');
+    expect(heads.heads.map((x: { auditSeq: number; hash: string; seq: number }) => [x.auditSeq, x.hash[0], x.seq])).toEqual([[5, 'a', 1], [9, 'b', 2], [5, 'd', 3]]);
+    expect((await fetch(`${platform.baseUrl}/_sim/heads`)).status).toBe(400); // campusId required
+    // A malformed anchor is refused like any malformed message, naming the field.
+    const bad = await send(anchor(4, 0, h('e')));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toBe('payload.auditSeq: must be a whole number >= 1');
+    const badHash = await send(anchor(4, 10, 'ABC'));
+    expect(((await badHash.json()) as { detail: string }).detail).toMatch(/^payload\.hash: /);
+  });
+
   it('appends accepted messages to the --record file as JSON lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'county-'));
     const file = join(dir, 'received.jsonl');
