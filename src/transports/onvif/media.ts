@@ -1,6 +1,8 @@
+import type { Agent } from 'node:http';
 import onvif from 'onvif';
 import type { Cam as CamType, CamOptions } from 'onvif';
-import { OnvifError, type CameraEndpoint } from './soap.ts';
+import { MAX_RESPONSE_BYTES, OnvifError, type CameraEndpoint } from './soap.ts';
+import { boundedAgent } from './boundedAgent.ts';
 
 /**
  * What the camera is and where its services are, through the `onvif` library's
@@ -59,7 +61,18 @@ function call<T>(cam: CamType, what: string, timeoutMs: number, invoke: (cb: (er
 }
 
 export async function readIdentity(endpoint: CameraEndpoint, clockOffsetMs: number, timeoutMs: number, wantedProfile?: string): Promise<CameraIdentity> {
+  // The library reads answers whole and unbounded: its connections are capped in size and time underneath it.
+  const agent = boundedAgent(MAX_RESPONSE_BYTES, timeoutMs);
+  try {
+    return await identify(endpoint, clockOffsetMs, timeoutMs, agent, wantedProfile);
+  } finally {
+    agent.destroy(); // and whatever a call given up on still holds open
+  }
+}
+
+async function identify(endpoint: CameraEndpoint, clockOffsetMs: number, timeoutMs: number, agent: Agent, wantedProfile?: string): Promise<CameraIdentity> {
   const cam = new Cam({
+    agent,
     hostname: endpoint.host,
     port: endpoint.port,
     ...(endpoint.username ? { username: endpoint.username } : {}),

@@ -43,7 +43,8 @@ export const NS = {
   wsnt: 'http://docs.oasis-open.org/wsn/b-2',
 } as const;
 
-const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** The largest SOAP answer read from a camera; beyond it the connection is closed. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const AUTH_WORDS = /not\s*authori[sz]ed|unauthori[sz]ed|authority failure|authentication failed|sender not authorized/i;
 
 export interface CallOptions {
