@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.ts';
+import { RobotSink } from '../../src/uplink/sinks/robot.ts';
+import type { OutboxRow } from '../../src/uplink/outbox.ts';
 
 /**
  * A county platform that misbehaves on purpose, over real HTTP on loopback: an
@@ -159,5 +161,43 @@ describe('outbound HTTP to the county is bounded in size and time', () => {
     expect(stub.count('retry-after-huge')).toBe(1);
     expect(status()).toMatchObject({ state: 'backoff', depth: 1 });
     expect(status().lastError).toMatch(/^HTTP 503/);
+  });
+});
+
+describe('group-robot webhooks are bounded the same way', () => {
+  const stub = new MisbehavingPlatform();
+  let sink: RobotSink;
+  const row: OutboxRow = { seq: 1, type: 'incident.opened', at: Date.now(), payload: { severity: 'critical', title: 'panic' }, urgent: true, zoneId: 'gate' };
+
+  beforeAll(async () => {
+    const url = await stub.start();
+    sink = new RobotSink({
+      config: { id: 'wecom-1', kind: 'wecom', url, minSeverity: 'high', hazards: true },
+      zones: new Map([['gate', { name: 'Gate' }]]),
+      campusName: 'Test School',
+      timeoutMs: 1000,
+      now: Date.now,
+    });
+  });
+  afterAll(async () => {
+    await sink?.close();
+    await stub.stop();
+  });
+
+  it('an endless answer is cut at 64 KiB, a silent or trickling one at the deadline: each a retry, then delivered', async () => {
+    const stop = new AbortController().signal;
+    stub.behaviour = 'endless';
+    const endless = await sink.send(row, stop);
+    expect(endless).toMatchObject({ ok: false, retry: true, error: expect.stringMatching(/^HTTP 503: x+$/) });
+    await waitFor(() => (stub.closed('endless').length === 1 ? true : undefined), 5000, 'endless answer closed');
+    expect(stub.closed('endless')[0]!.bytes).toBeLessThan(32 * MiB);
+    stub.behaviour = 'silent';
+    expect(await sink.send(row, stop)).toEqual({ ok: false, retry: true, error: 'no answer within 1000 ms' });
+    await waitFor(() => (stub.closed('silent').length === 1 ? true : undefined), 5000, 'silent request given up');
+    stub.behaviour = 'trickle'; // the status arrives, the body read ends at the deadline with what came
+    expect(await sink.send(row, stop)).toMatchObject({ ok: false, retry: true, error: expect.stringMatching(/^HTTP 503: \.{1,20}$/) });
+    await waitFor(() => (stub.closed('trickle').length === 1 ? true : undefined), 5000, 'trickling answer closed');
+    stub.behaviour = 'ok';
+    expect(await sink.send(row, stop)).toEqual({ ok: true });
   });
 });
