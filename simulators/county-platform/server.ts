@@ -21,6 +21,7 @@ const USAGE = `Usage: node --import tsx simulators/county-platform/server.ts --s
   -h, --help         this text
 
 Control API (loopback only): GET /_sim/health, GET /_sim/received[?campusId=ID],
+GET /_sim/heads?campusId=ID (audit-chain heads received),
 GET|POST /_sim/mode {mode, retryAfter?, delayMs?}, POST /_sim/reset.`;
 
 function fail(message: string): never {
