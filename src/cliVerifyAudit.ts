@@ -40,7 +40,8 @@ export async function verifyAuditCommand(options: VerifyAuditOptions): Promise<v
     const audit = new AuditLog(db);
     const local = audit.verify();
     let failed = false;
-    if (local.ok) process.stdout.write(`audit log ok: ${local.rows} rows, chain head ${local.head}\n`);
+    // Alone, an intact chain is the verdict; with the county's heads it is only the first half of it.
+    if (local.ok) process.stdout.write(`${heads ? 'local chain intact' : 'audit log ok'}: ${local.rows} rows, chain head ${local.head}\n`);
     else {
       process.stdout.write(`audit log BROKEN at row ${local.seq}: ${local.reason}\n`);
       failed = true;
@@ -57,7 +58,7 @@ export async function verifyAuditCommand(options: VerifyAuditOptions): Promise<v
         failed = true;
       } else {
         const newer = rows > verdict.confirmedUpTo ? `; rows ${verdict.confirmedUpTo + 1}–${rows} are newer than its latest head and not yet confirmed by it` : '';
-        process.stdout.write(`matches the ${verdict.heads} chain heads the ${from} received (latest at row ${verdict.confirmedUpTo})${newer}\n`);
+        process.stdout.write(`${local.ok ? 'audit log ok: ' : ''}matches the ${verdict.heads} chain heads the ${from} received (latest at row ${verdict.confirmedUpTo})${newer}\n`);
       }
     }
     if (failed) process.exitCode = 1;

@@ -95,8 +95,8 @@ describe('the audit chain anchored at the county', () => {
     const ok = await gatehouse('verify-audit', '--config', configFile, '--county', headsUrl);
     expect(ok.stderr).not.toMatch(/verify-audit:/);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`^audit log ok: ${rows} rows`));
-    expect(ok.stdout).toMatch(new RegExp(`matches the \\d+ chain heads the county \\(test-school\\) received \\(latest at row ${rows}\\)`));
+    expect(ok.stdout).toMatch(new RegExp(`^local chain intact: ${rows} rows`));
+    expect(ok.stdout).toMatch(new RegExp(`\naudit log ok: matches the \\d+ chain heads the county \\(test-school\\) received \\(latest at row ${rows}\\)\n$`));
 
     // The county's heads exported to a file work the same way.
     writeFileSync(headsFile, await (await fetch(`${headsUrl}?campusId=test-school`)).text());
@@ -118,6 +118,8 @@ describe('the audit chain anchored at the county', () => {
 
     const county = await gatehouse('verify-audit', '--config', configFile, '--county', headsUrl);
     expect(county.code).toBe(1);
+    expect(county.stdout).toMatch(/^local chain intact: 4 rows/);
+    expect(county.stdout).not.toContain('audit log ok');
     const firstBeyond = heads().map((h) => h.auditSeq).filter((s) => s > 4).sort((a, b) => a - b)[0];
     expect(county.stdout).toContain(`local chain ends at 4, county received a head at ${firstBeyond}`);
     expect(county.stdout).toContain('rows were removed');
