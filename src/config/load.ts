@@ -168,6 +168,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
             maxOutbox: raw.uplink.maxOutbox ?? 1_000_000,
             timeout: raw.uplink.timeout ?? 10,
             anchorEvery: raw.uplink.anchorEvery ?? 5,
+            anchorAudit: raw.uplink.anchorAudit ?? true,
           },
         }
       : {}),

@@ -164,6 +164,8 @@ export const ConfigSchema = Type.Object(
           timeout: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
           /** Shortest pause (seconds) between two audit-chain heads sent up: a burst of audit rows is one message. */
           anchorEvery: Type.Optional(Type.Number({ minimum: 1, maximum: 300 })),
+          /** Send the audit-chain head (`audit.anchor`); off only for a county platform that refuses the type. */
+          anchorAudit: Type.Optional(Type.Boolean()),
         },
         { additionalProperties: false },
       ),

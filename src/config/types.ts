@@ -22,6 +22,7 @@ export interface GatehouseConfig {
     readonly timeout: number;
     /** Seconds between two audit-chain heads sent up (at least). */
     readonly anchorEvery: number;
+    readonly anchorAudit: boolean;
   };
   readonly notifiers: readonly NotifierConfig[];
   readonly zones: readonly ZoneConfig[];

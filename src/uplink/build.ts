@@ -41,6 +41,6 @@ export async function buildUplink(config: GatehouseConfig, deps: UplinkDeps): Pr
     heartbeat: deps.heartbeat,
     raise: deps.raise,
     // Only the county keeps the heads (robots skip the message); without it there is no one to anchor with.
-    ...(config.uplink ? { auditHead: deps.auditHead, anchorEveryMs: config.uplink.anchorEvery * 1000 } : {}),
+    ...(config.uplink?.anchorAudit ? { auditHead: deps.auditHead, anchorEveryMs: config.uplink.anchorEvery * 1000 } : {}),
   });
 }
