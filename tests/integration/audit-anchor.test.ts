@@ -64,8 +64,8 @@ describe('the audit chain anchored at the county', () => {
   const heads = () => platform.heads('test-school');
 
   it('audited actions send the chain head, coalesced; verify-audit against the county passes on the untouched log', async () => {
-    const officer = await login(t!.http, 'officer1', 'officer1-demo');
-    await login(t!.http, 'admin1', 'admin1-demo');
+    const officer = await login(t!.http, 'officer1', 'officer1-test-pw');
+    await login(t!.http, 'admin1', 'admin1-test-pw');
     for (let i = 0; i < 3; i++) {
       const hazard = await postJson<{ id: string }>(t!.http, '/api/v1/hazards', officer, { title: `hazard ${i}`, category: 'health', zoneId: 'gate', responsible: 'Wang', deadline: '2099-01-01' });
       expect(hazard.status).toBe(201);

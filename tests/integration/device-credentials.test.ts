@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { TEST_USERS, getJson, login, startHubFromYaml, tempDir, waitFor, type TestHub } from '../helpers/hub.ts';
+import { METRICS_TOKEN, TEST_USERS, getJson, login, startHubFromYaml, tempDir, waitFor, type TestHub } from '../helpers/hub.ts';
 import { eventPayload, fetchMetrics, killChildren, metricValue, portOf, run } from '../helpers/mqtt.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const dir = tempDir();
   const yaml = `
 campus: { id: cred-school, name: Credentials School }
-http: { port: 0, host: 127.0.0.1 }
+http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }
 mqtt: { port: 0, host: 127.0.0.1 }
 storage: { dir: ${JSON.stringify(dir.path)} }
 zones:
@@ -58,7 +58,7 @@ users:
 log: { level: info }
 `;
   hub = await startHubFromYaml(yaml, dir.path, dir.remove);
-  token = await login(hub.http, 'guard1', 'guard1-demo');
+  token = await login(hub.http, 'guard1', 'guard1-test-pw');
 }, 120_000);
 
 afterEach(() => killChildren());

@@ -52,7 +52,7 @@ describe('gatehouse start refuses the published demo credentials', () => {
     const dir = tempDir();
     dirs.push(dir);
     // (hash-password itself now refuses it: 11 characters)
-    const rehashed = await hashPassword('admin1-demo');
+    const rehashed = await hashPassword('admin1-test-pw');
     const file = join(dir.path, 'gatehouse.yaml');
     const yaml = testConfigYaml(dir.path).replace(/(username: admin1, role: admin, passwordHash: )"[^"]+"/, (_m, head: string) => `${head}"${rehashed}"`);
     writeFileSync(file, yaml);
@@ -61,7 +61,7 @@ describe('gatehouse start refuses the published demo credentials', () => {
     expect(r.stderr).toMatch(/users\[2\]\.passwordHash: admin1 has a published demo password/);
     expect(r.stderr).not.toMatch(/guard1/);
 
-    writeFileSync(file, testConfigYaml(dir.path).replace('secret: secret-panic-1 }', 'secret: demo-secret-panic-1 }'));
+    writeFileSync(file, testConfigYaml(dir.path).replace('secret: test-secret-of-panic-1 }', 'secret: demo-secret-panic-1 }'));
     const s = await gatehouse(['start', '--config', file]);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/devices\[0\]\.secret: panic-1 uses a published demo secret/);
