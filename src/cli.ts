@@ -18,6 +18,7 @@ import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
 import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
 import { unrestrictedDevices } from './config/deviceKinds.ts';
 import { VERIFY_AUDIT_USAGE, verifyAuditCommand } from './cliVerifyAudit.ts';
+import { CERT_USAGE, certCommand } from './cliCert.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -32,6 +33,7 @@ ${VERIFY_AUDIT_USAGE}
   gatehouse demo [--config FILE]    run the hub on the example campus with simulated devices
 ${DISCOVER_USAGE}
 ${BACKUP_USAGE}
+${CERT_USAGE}
 
 Environment: GATEHOUSE_HTTP_PORT, GATEHOUSE_MQTT_PORT, GATEHOUSE_DATA_DIR override the config.`;
 
@@ -167,6 +169,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'restore':
       await restoreCommand(rest);
+      return;
+    case 'cert':
+      await certCommand(rest);
       return;
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });

@@ -8,7 +8,9 @@ import { EVENT_KINDS } from '../core/event.ts';
  * at start-up instead of at 3 a.m.
  */
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+/** Ids of zones, devices and the like: they become MQTT topics, URL parts and certificate CNs. */
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: ID_PATTERN });
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Seconds = Type.Number({ exclusiveMinimum: 0 });
 /** A retention period in whole days (at most 100 years). */
