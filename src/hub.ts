@@ -96,8 +96,14 @@ export class Hub {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
+  /** The plain MQTT listener's port; 0 when it is off (`mqtt.port: 0`). */
   get mqttPort(): number {
     return this.broker.port;
+  }
+
+  /** The MQTT-over-TLS listener's port; 0 without `mqtt.tls`. */
+  get mqttTlsPort(): number {
+    return this.broker.tlsPort;
   }
 
   static async start(config: GatehouseConfig, options: HubOptions = {}): Promise<Hub> {
@@ -211,10 +217,12 @@ export class Hub {
 
       const secrets = new DeviceSecrets(config.devices);
       warnUnrestricted(config, log);
+      const mqttDevices = new Set(config.devices.filter((d) => profileRegistry.get(d.profile)?.transport === 'mqtt').map((d) => d.id));
       const broker = new EmbeddedBroker(
         config.mqtt,
         {
           verifySecret: (id, password) => secrets.verify(id, password),
+          knows: (id) => mqttDevices.has(id),
           submit: (raw, done) => ingest.submit(raw, done),
           connected: (id) => {
             const t = devices.seen(id, clock.now(), 'connected to the broker');
@@ -281,11 +289,12 @@ export class Hub {
         uplinkDepths: () => uplink.status(),
         onFreeSpace: (freeBytes) => diskWatch.observe(freeBytes, clock.now()),
       });
+      warnOfExpiringCertificates(config, clock.now(), log);
       const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
-        { httpPort: hub.httpPort, mqttPort: hub.mqttPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
-        `Gatehouse ${VERSION} ready: API http://${config.http.host}:${hub.httpPort}/docs, MQTT port ${hub.mqttPort}`,
+        { httpPort: hub.httpPort, mqttPort: hub.mqttPort, mqttTlsPort: hub.mqttTlsPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
+        `Gatehouse ${VERSION} ready: API ${config.http.tls ? 'https' : 'http'}://${config.http.host}:${hub.httpPort}/docs, ${mqttListeners(hub)}`,
       );
       return hub;
     } catch (err) {
@@ -350,6 +359,26 @@ export class Hub {
       this.log.flush?.();
     })();
     return this.stopping;
+  }
+}
+
+function mqttListeners(hub: Hub): string {
+  const listeners = [hub.mqttPort ? `MQTT port ${hub.mqttPort}` : '', hub.mqttTlsPort ? `MQTT over TLS port ${hub.mqttTlsPort}` : ''].filter(Boolean);
+  return listeners.length > 0 ? listeners.join(', ') : 'no MQTT listener (mqtt.port is 0 and there is no mqtt.tls)';
+}
+
+/** A certificate that has expired, or soon will, locks every client out: say so at each start. */
+function warnOfExpiringCertificates(config: GatehouseConfig, now: number, log: Logger): void {
+  const mqttTls = config.mqtt.mode === 'embedded' ? config.mqtt.tls : undefined;
+  for (const [at, files] of [['http.tls', config.http.tls], ['mqtt.tls', mqttTls]] as const) {
+    if (!files) continue;
+    const days = Math.floor((files.notAfter - now) / 86_400_000);
+    if (days < 30) {
+      log.warn(
+        { certFile: files.certFile, notAfter: new Date(files.notAfter).toISOString() },
+        days < 0 ? `${at}.cert ${files.certFile} has expired: clients will refuse the hub; renew it (gatehouse cert server)` : `${at}.cert ${files.certFile} expires in ${days} days; renew it (gatehouse cert server)`,
+      );
+    }
   }
 }
 

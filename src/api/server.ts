@@ -4,6 +4,7 @@ import { fastifySSE } from '@fastify/sse';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { GatehouseError } from '../core/errors.ts';
+import { TLS_SERVER_OPTIONS } from '../config/tlsFiles.ts';
 import { childLogger } from '../observability/logger.ts';
 import type { ApiDeps } from './deps.ts';
 import { guard } from './auth.ts';
@@ -28,7 +29,10 @@ import { reportRoutes } from './routes/reportRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const tls = deps.config.http.tls;
   const app = Fastify({
+    // http.tls: HTTPS only on http.port (TLS 1.2+); plain HTTP there fails at the handshake.
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...TLS_SERVER_OPTIONS } } : {}),
     loggerInstance: childLogger(deps.log, 'http') as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: false,

@@ -38,7 +38,8 @@ export function checkConsistency(
       errors.push(`${at}.profile: unknown profile "${device.profile}" (known: ${known})`);
       continue;
     }
-    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id));
+    // With mqtt.tls.ca a device may sign in by client certificate alone.
+    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id, Boolean(config.mqtt?.tls?.ca)));
     errors.push(...checkKinds(at, device, profile));
     if (profile.transport === 'serial' && !device.serial) {
       errors.push(`${at}.serial: is required for serial device profile "${profile.id}" (e.g. { path: /dev/ttyUSB0, baudRate: 9600 })`);
@@ -95,6 +96,12 @@ export function checkConsistency(
   if (config.mqtt?.url && config.mqtt.port !== undefined) {
     errors.push('mqtt: give either port (embedded broker) or url (external broker), not both');
   }
+  if (config.mqtt?.url && config.mqtt.tls) {
+    errors.push('mqtt.tls: is for the embedded broker; with mqtt.url the external broker has its own TLS settings (use an mqtts:// url)');
+  }
+  if (config.mqtt?.tls && (config.mqtt.tls.port ?? 8883) === (config.mqtt.port ?? 1883)) {
+    errors.push(`mqtt.tls.port: must differ from mqtt.port (${config.mqtt.port ?? 1883})`);
+  }
   if (config.series?.backend === 'influx' && !config.series.url) {
     errors.push('series.url: is required when series.backend is influx (e.g. http://127.0.0.1:8086)');
   }
@@ -103,13 +110,14 @@ export function checkConsistency(
 }
 
 /** An MQTT device's `secret` (at least 16 characters) or `secretHash`; the secret itself never goes into a message. */
-function checkDeviceSecret(at: string, device: RawConfig['devices'][number], profileId: string): string[] {
+function checkDeviceSecret(at: string, device: RawConfig['devices'][number], profileId: string, certificatesAccepted: boolean): string[] {
   const { secret, secretHash } = device;
   if (secret !== undefined && secretHash !== undefined) return [`${at}: give secret or secretHash, not both`];
   if (secretHash !== undefined) {
     return typeof secretHash === 'string' && isDeviceSecretHash(secretHash) ? [] : [`${at}.secretHash: not a device secret hash; make one with \`gatehouse device-secret\``];
   }
   if (secret === undefined || secret === '') {
+    if (certificatesAccepted) return [];
     return [`${at}.secret: is required for MQTT device profile "${profileId}" (the password the device sends at CONNECT), or secretHash; generate one with \`gatehouse device-secret\``];
   }
   if (typeof secret === 'string' && secret.length < DEVICE_SECRET_MIN_LENGTH) {

@@ -6,7 +6,8 @@ import type { AnyProfile } from '../core/device.ts';
 import { ConfigSchema, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
-import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type ResolvedDevice, type RuleToggle, type RulesConfig } from './types.ts';
+import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RuleToggle, type RulesConfig, type TlsFiles } from './types.ts';
+import { readTlsCa, readTlsFiles } from './tlsFiles.ts';
 import { DEFAULT_RULES } from '../core/incidents/rules.ts';
 import { defaultEngineConfig } from '../core/incidents/engine.ts';
 import { parseWeeklyHours, type WeeklyHours } from '../core/schedule.ts';
@@ -69,8 +70,28 @@ export function parseConfig(text: string, options: LoadOptions): LoadResult {
       errors.push(`users[${i}].passwordHash: not a Gatehouse password hash; make one with \`gatehouse hash-password\``);
     }
   }
+  const tls = readTlsSections(config, errors);
   if (errors.length > 0 || !schemaOk) return { ok: false, errors: [...new Set(errors)] };
-  return { ok: true, config: deepFreeze(resolveDefaults(config, consistency.profileOptions)) };
+  return { ok: true, config: deepFreeze(resolveDefaults(config, consistency.profileOptions, tls)) };
+}
+
+interface TlsMaterial {
+  readonly http?: TlsFiles | undefined;
+  readonly mqtt?: Omit<MqttTls, 'port'> | undefined;
+}
+
+/** The certificate and key files of `http.tls` and `mqtt.tls`, read and checked (shapes may be broken if the schema failed). */
+function readTlsSections(config: RawConfig, errors: string[]): TlsMaterial {
+  const files = (section: unknown): { cert: string; key: string; ca?: unknown } | undefined => {
+    const s = section as { cert?: unknown; key?: unknown; ca?: unknown } | undefined;
+    return typeof s?.cert === 'string' && typeof s.key === 'string' && s.cert !== '' && s.key !== '' ? { cert: s.cert, key: s.key, ca: s.ca } : undefined;
+  };
+  const httpFiles = files(config.http?.tls);
+  const mqttFiles = files(config.mqtt?.tls);
+  const http = httpFiles && readTlsFiles('http.tls', httpFiles, errors);
+  const mqttServer = mqttFiles && readTlsFiles('mqtt.tls', mqttFiles, errors);
+  const mqttCa = typeof mqttFiles?.ca === 'string' && mqttFiles.ca !== '' ? readTlsCa('mqtt.tls.ca', mqttFiles.ca, errors) : undefined;
+  return { http, mqtt: mqttServer && { ...mqttServer, ...mqttCa } };
 }
 
 /** `${env:NAME}` anywhere a string is expected reads the environment (for secrets). */
@@ -118,15 +139,17 @@ function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.ProcessE
   }
 }
 
-function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>): GatehouseConfig {
+function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>, tls: TlsMaterial): GatehouseConfig {
   const supervisionOfflineAfter = raw.supervision?.offlineAfter ?? 180;
   const maxPacketBytes = raw.mqtt?.maxPacketBytes ?? 64 * 1024;
   const mqtt: MqttConfig = raw.mqtt?.url
     ? { mode: 'external', url: raw.mqtt.url, maxPacketBytes }
     : {
         mode: 'embedded',
-        port: raw.mqtt?.port ?? 1883,
+        // DESIGN.md Security contract: `mqtt.port: 0` turns the plain listener off.
+        port: raw.mqtt?.port === 0 ? null : (raw.mqtt?.port ?? 1883),
         host: raw.mqtt?.host ?? '0.0.0.0',
+        ...(tls.mqtt ? { tls: { ...tls.mqtt, port: raw.mqtt?.tls?.port ?? 8883 } } : {}),
         maxPacketBytes,
         connectTimeout: raw.mqtt?.connectTimeout ?? 10,
         keepaliveLimit: raw.mqtt?.keepaliveLimit ?? 600,
@@ -147,6 +170,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
       host: raw.http?.host ?? '0.0.0.0',
       tokenTtl: raw.http?.tokenTtl ?? 12 * 3600,
       ...(raw.http?.metricsToken !== undefined ? { metricsToken: raw.http.metricsToken } : {}),
+      ...(tls.http ? { tls: tls.http } : {}),
     },
     mqtt,
     storage: { dir: resolve(raw.storage?.dir ?? './data'), synchronous: raw.storage?.synchronous ?? 'normal', commitWindowMs: raw.storage?.commitWindowMs ?? 2, minFreeMiB: raw.storage?.minFreeMiB ?? 1024 },

@@ -12,6 +12,8 @@ import { EVENT_KINDS } from '../core/event.ts';
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: ID_PATTERN });
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+/** A file the installer provides (relative paths are read from the working directory). */
+const FilePath = Type.String({ minLength: 1 });
 const Seconds = Type.Number({ exclusiveMinimum: 0 });
 /** A retention period in whole days (at most 100 years). */
 const Days = Type.Integer({ minimum: 1, maximum: 36500 });
@@ -96,6 +98,8 @@ export const ConfigSchema = Type.Object(
           tokenTtl: Type.Optional(Seconds),
           /** A bearer token for a Prometheus scraper on /metrics (besides an admin's session). */
           metricsToken: Type.Optional(Type.String({ minLength: 24, maxLength: 256 })),
+          /** HTTPS only on `port`: the server certificate (chain) and its unencrypted key, PEM files. */
+          tls: Type.Optional(Type.Object({ cert: FilePath, key: FilePath }, { additionalProperties: false })),
         },
         { additionalProperties: false },
       ),
@@ -103,8 +107,16 @@ export const ConfigSchema = Type.Object(
     mqtt: Type.Optional(
       Type.Object(
         {
+          /** The plain MQTT listener; 0 turns it off (devices then use mqtt.tls). */
           port: Type.Optional(Port),
           host: Type.Optional(Type.String()),
+          /** A second listener, MQTT over TLS 1.2+; with `ca`, devices may sign in with a client certificate whose CN is their id. */
+          tls: Type.Optional(
+            Type.Object(
+              { port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })), cert: FilePath, key: FilePath, ca: Type.Optional(FilePath) },
+              { additionalProperties: false },
+            ),
+          ),
           url: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
           maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 268435455 })),
           connectTimeout: Type.Optional(Seconds),

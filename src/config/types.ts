@@ -5,11 +5,21 @@ import type { PatrolConfig } from '../core/incidents/patrols.ts';
 
 export type { RulesConfig, RuleToggle, PatrolConfig };
 import type { DeviceConfig, UserConfig, ZoneConfig } from './schema.ts';
+import type { TlsCa, TlsFiles } from './tlsFiles.ts';
+
+export type { TlsCa, TlsFiles };
 
 /** The loaded config: validated, defaults filled in, deeply frozen. */
 export interface GatehouseConfig {
   readonly campus: { readonly id: string; readonly name: string };
-  readonly http: { readonly port: number; readonly host: string; readonly tokenTtl: number; readonly metricsToken?: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly tokenTtl: number;
+    readonly metricsToken?: string;
+    /** Present: the API and console are served over HTTPS only. */
+    readonly tls?: TlsFiles | undefined;
+  };
   readonly mqtt: MqttConfig;
   readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full'; readonly commitWindowMs: number; readonly minFreeMiB: number };
   readonly series: SeriesConfig;
@@ -46,8 +56,14 @@ export interface GatehouseConfig {
 export type MqttConfig =
   | {
       readonly mode: 'embedded';
-      readonly port: number;
+      /**
+       * The plain listener's port, or null when it is off (`mqtt.port: 0` in the
+       * file). Code that builds a config itself (tests) may give 0 for any free port.
+       */
+      readonly port: number | null;
       readonly host: string;
+      /** The MQTT-over-TLS listener (same rule for port 0); `ca` lets devices sign in by certificate. */
+      readonly tls?: MqttTls | undefined;
       readonly maxPacketBytes: number;
       /** Seconds an unauthenticated socket may stay before CONNECT completes. */
       readonly connectTimeout: number;
@@ -55,6 +71,10 @@ export type MqttConfig =
       readonly keepaliveLimit: number;
     }
   | { readonly mode: 'external'; readonly url: string; readonly maxPacketBytes: number };
+
+export interface MqttTls extends TlsFiles, Partial<TlsCa> {
+  readonly port: number;
+}
 
 export interface ResolvedDevice extends Readonly<DeviceConfig> {
   /** Seconds of silence before the device counts as offline. */

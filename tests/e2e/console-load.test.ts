@@ -24,7 +24,7 @@ function campusYaml(dataDir: string): string {
   return `
 campus: { id: load-school, name: Load School }
 http: { port: 0, host: 127.0.0.1 }
-mqtt: { port: 0, host: 127.0.0.1 }
+mqtt: { host: 127.0.0.1 }  # loadTestConfig binds a free port
 storage: { dir: ${JSON.stringify(dataDir)} }
 zones:
 ${zones}

@@ -20,8 +20,10 @@ export const TEST_USERS = {
 export const METRICS_TOKEN = 'test-metrics-token-0123456789';
 export const METRICS_AUTH = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } } as const;
 
-/** Overrides of the `mqtt:` section of the test config (seconds, bytes). */
+/** Overrides of the `mqtt:` section of the test config (seconds, bytes; `port: 0` turns the plain listener off). */
 export interface TestMqttOverrides {
+  readonly port?: number;
+  readonly tls?: { readonly port?: number; readonly cert: string; readonly key: string; readonly ca?: string };
   readonly connectTimeout?: number;
   readonly keepaliveLimit?: number;
   readonly maxPacketBytes?: number;
@@ -33,7 +35,8 @@ export interface TestMqttOverrides {
  * sensor-1 have no role, so tests may send them any kind (the hub warns of that at start).
  */
 export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}, storage: Readonly<Record<string, unknown>> = {}): string {
-  const mqttSection = JSON.stringify({ port: 0, host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
+  // No port: the default 1883 turns the listener on, and loadTestConfig binds it to a free port.
+  const mqttSection = JSON.stringify({ host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
   return `
 campus: { id: test-school, name: Test School }
 http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }
@@ -61,17 +64,28 @@ export function tempDir(prefix = 'gatehouse-test-'): { path: string; remove: () 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/**
+ * Parse a test config; every MQTT listener it turns on binds a free loopback
+ * port instead of the one written (in the file, `mqtt.port: 0` means off, so
+ * "any free port" is said in the resolved config, where port 0 is the OS's).
+ */
 export function loadTestConfig(yaml: string): GatehouseConfig {
   const result = parseConfig(yaml, { profiles: profileRegistry, env: {} });
   if (!result.ok) throw new Error(`test config invalid:\n${result.errors.join('\n')}`);
-  return result.config;
+  const config = result.config;
+  if (config.mqtt.mode !== 'embedded') return config;
+  const { port, tls } = config.mqtt;
+  return { ...config, mqtt: { ...config.mqtt, port: port === null ? null : 0, ...(tls ? { tls: { ...tls, port: 0 } } : {}) } };
 }
 
 export interface TestHub {
   readonly hub: Hub;
   readonly dataDir: string;
   readonly http: string;
+  /** mqtt://127.0.0.1:PORT of the plain listener (port 0 when it is off). */
   readonly mqtt: string;
+  /** The MQTT-over-TLS listener's port (0 without mqtt.tls). */
+  readonly mqttTlsPort: number;
   /** Log lines written by the hub (JSON objects). */
   readonly logs: Record<string, unknown>[];
   stop(): Promise<void>;
@@ -117,8 +131,9 @@ export async function startHubFromYaml(
     hub,
     dataDir,
     logs,
-    http: `http://127.0.0.1:${hub.httpPort}`,
+    http: `${hub.config.http.tls ? 'https' : 'http'}://127.0.0.1:${hub.httpPort}`,
     mqtt: `mqtt://127.0.0.1:${hub.mqttPort}`,
+    mqttTlsPort: hub.mqttTlsPort,
     async stop() {
       await hub.stop();
       cleanup?.();

@@ -16,7 +16,7 @@ export function serialConfigYaml(dataDir: string, devices: readonly string[], ca
   return `
 campus: { id: test-school, name: Test School }
 http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }
-mqtt: { port: 0, host: 127.0.0.1 }
+mqtt: { port: 0 }  # serial devices only: no MQTT listener
 storage: { dir: ${JSON.stringify(dataDir)} }
 zones:
   - { id: gate, name: Gate, responsible: Wang }

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { Aedes, type Client, type AuthenticateError, type PublishPacket, type Subscription } from 'aedes';
 import type { RawMessage } from '../../core/device.ts';
@@ -6,11 +7,16 @@ import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { FrameScanner } from './frameScanner.ts';
 import { Qos2Inflight } from './qos2Inflight.ts';
+import { certificateVerdict, clientCertificateOf, type ClientCertificate } from './clientCertificate.ts';
+import { TLS_SERVER_OPTIONS } from '../../config/tlsFiles.ts';
 import { mayPublish, maySubscribe, commandTopic } from './topics.ts';
 
 export interface EmbeddedBrokerOptions {
-  readonly port: number;
+  /** The plain listener's port (0: any free one), or null for none. */
+  readonly port: number | null;
   readonly host: string;
+  /** The MQTT-over-TLS listener; with `ca`, it asks devices for a client certificate. */
+  readonly tls?: { readonly port: number; readonly cert: string; readonly key: string; readonly ca?: string | undefined } | undefined;
   readonly maxPacketBytes: number;
   readonly connectTimeout: number;
   readonly keepaliveLimit: number;
@@ -20,6 +26,8 @@ export interface EmbeddedBrokerOptions {
 export interface MqttHooks {
   /** Whether `password` is the device's secret (src/auth/deviceSecrets.ts); the verdict is the refusal's reason. */
   verifySecret(deviceId: string, password: Buffer | undefined): 'ok' | 'unknown device' | 'wrong password';
+  /** Is this a configured MQTT device (one that may sign in by certificate)? */
+  knows(deviceId: string): boolean;
   /** Hand a device's message over; `done` runs once it is durably committed. */
   submit(raw: RawMessage, done: (err: Error | null) => void): void;
   connected(deviceId: string): void;
@@ -32,6 +40,13 @@ export interface MqttHooks {
 const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+
+/** Why a CONNECT is refused: the CONNACK code, the logged reason, and a bounded metric label. */
+interface Refusal {
+  readonly code: number;
+  readonly reason: string;
+  readonly label: string;
+}
 
 function refusal(code: number, message: string): AuthenticateError {
   const err = new Error(message) as AuthenticateError;
@@ -46,9 +61,12 @@ function refusal(code: number, message: string): AuthenticateError {
  */
 export class EmbeddedBroker {
   private broker: Aedes | undefined;
-  private server: Server | undefined;
+  private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
+  private boundTlsPort = 0;
+  /** What each TLS connection's client certificate says, read once at the handshake. */
+  private readonly certificates = new WeakMap<Socket, ClientCertificate>();
   private readonly keepalives = new WeakMap<Client, number>();
   /** Clients past authenticate: only their PUBRELs release QoS 2 packet ids. */
   private readonly authenticated = new WeakSet<Client>();
@@ -63,8 +81,14 @@ export class EmbeddedBroker {
     private readonly log: Logger,
   ) {}
 
+  /** The plain listener's port (0 when it is off). */
   get port(): number {
     return this.boundPort;
+  }
+
+  /** The TLS listener's port (0 when there is none). */
+  get tlsPort(): number {
+    return this.boundTlsPort;
   }
 
   async start(): Promise<void> {
@@ -99,24 +123,65 @@ export class EmbeddedBroker {
       this.log.debug({ deviceId: client.id, err: err.message }, 'connection error before CONNACK');
     });
     this.broker = broker;
+    try {
+      if (this.options.port !== null) {
+        this.boundPort = await this.listen(createServer((socket) => this.accept(socket)), this.options.port, 'MQTT broker');
+      }
+      if (this.options.tls) this.boundTlsPort = await this.listen(this.tlsServer(this.options.tls), this.options.tls.port, 'MQTT broker (TLS)');
+    } catch (err) {
+      await this.stop(); // the other listener may be up
+      throw err;
+    }
+  }
 
-    const server = createServer((socket) => this.accept(socket));
-    server.listen(this.options.port, this.options.host);
+  private tlsServer(tls: NonNullable<EmbeddedBrokerOptions['tls']>): Server {
+    const server = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ...TLS_SERVER_OPTIONS,
+        // A socket gets as long to finish the handshake as to authenticate.
+        handshakeTimeout: this.options.connectTimeout * 1000,
+        // With a CA, ask for a certificate but let devices without one in (they
+        // use their password); authenticate() refuses a certificate the CA did not sign.
+        ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+      },
+      (socket) => {
+        if (tls.ca) this.certificates.set(socket, clientCertificateOf(socket));
+        this.accept(socket);
+      },
+    );
+    // Sockets still in the handshake are closed on stop too.
+    server.on('connection', (socket: Socket) => this.track(socket));
+    server.on('tlsClientError', (err, socket) => {
+      // Scanners, TLS 1.1 clients, devices that distrust our certificate: counted, not logged at warn (a flood would fill the log).
+      this.metrics.mqttRefusals.inc({ operation: 'connect', reason: 'tls handshake' });
+      this.log.debug({ remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+    });
+    return server;
+  }
+
+  private async listen(server: Server, port: number, what: string): Promise<number> {
+    server.listen(port, this.options.host);
+    this.servers.push(server);
     await Promise.race([
       once(server, 'listening'),
       once(server, 'error').then(([err]) => {
-        throw new Error(`MQTT broker cannot listen on ${this.options.host}:${this.options.port}: ${(err as Error).message}`);
+        throw new Error(`${what} cannot listen on ${this.options.host}:${port}: ${(err as Error).message}`);
       }),
     ]);
     const address = server.address();
-    this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
-    this.server = server;
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
   }
 
   /** Guard the socket before aedes reads it: refuse packets declaring more than the limit. */
-  private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+  private accept(socket: Socket | TLSSocket): void {
+    this.track(socket);
     socket.setNoDelay(true);
     const scanner = new FrameScanner(this.options.maxPacketBytes, (packetId) => {
       const client = (socket as Socket & { client?: Client }).client;
@@ -149,31 +214,53 @@ export class EmbeddedBroker {
     password: Buffer | undefined,
     cb: (err: AuthenticateError | null, success: boolean | null) => void,
   ): void {
-    const deviceId = (username ?? '').slice(0, 64);
-    const verdict = username === undefined ? 'no username' : this.hooks.verifySecret(username, password);
-    let reason: string | undefined;
-    let code = BAD_USERNAME_OR_PASSWORD;
-    if (verdict !== 'ok') reason = verdict;
-    else if (client.id !== username) {
-      reason = `client id ${JSON.stringify(client.id)} is not the device id`;
-      code = IDENTIFIER_REJECTED;
-    } else {
-      const keepalive = this.keepalives.get(client) ?? 0;
-      if (keepalive === 0 || keepalive > this.options.keepaliveLimit) {
-        // [MQTT-3.1.2-24]: a server may close a client whose keep-alive it will not honour.
-        reason = `keep-alive ${keepalive === 0 ? '0 (disabled)' : `${keepalive} s`} is not allowed: mqtt.keepaliveLimit is ${this.options.keepaliveLimit} s`;
-        code = NOT_AUTHORIZED;
-      }
-    }
-    if (reason === undefined) {
+    const refused = this.checkCredentials(client, username, password) ?? this.checkSession(client, username!);
+    if (refused === undefined) {
       this.authenticated.add(client);
       cb(null, true);
       return;
     }
-    const label = reason.startsWith('client id') ? 'client id mismatch' : reason.startsWith('keep-alive') ? 'keep-alive' : reason;
-    this.metrics.mqttRefusals.inc({ operation: 'connect', reason: label });
-    this.log.warn({ deviceId, clientId: client.id.slice(0, 64), remote: (client.conn as Socket | undefined)?.remoteAddress, reason }, `refused MQTT CONNECT from ${deviceId || '(no username)'}: ${reason}`);
-    cb(refusal(code, reason), false);
+    const deviceId = (username ?? '').slice(0, 64);
+    this.metrics.mqttRefusals.inc({ operation: 'connect', reason: refused.label });
+    this.log.warn(
+      { deviceId, clientId: client.id.slice(0, 64), remote: (client.conn as Socket | undefined)?.remoteAddress, reason: refused.reason },
+      `refused MQTT CONNECT from ${deviceId || '(no username)'}: ${refused.reason}`,
+    );
+    cb(refusal(refused.code, refused.reason), false);
+  }
+
+  /** Who the client is: its TLS client certificate decides when it shows one, else its password. */
+  private checkCredentials(client: Client, username: string | undefined, password: Buffer | undefined): Refusal | undefined {
+    const certificate = certificateVerdict(this.certificates.get(client.conn as Socket), username);
+    if (certificate.verdict === 'refused') return { code: NOT_AUTHORIZED, reason: certificate.reason, label: certificate.label };
+    if (certificate.verdict === 'accepted') {
+      return this.hooks.knows(username!) ? undefined : { code: BAD_USERNAME_OR_PASSWORD, reason: 'unknown device', label: 'unknown device' };
+    }
+    return this.checkPassword(username, password);
+  }
+
+  private checkPassword(username: string | undefined, password: Buffer | undefined): Refusal | undefined {
+    if (username === undefined) return { code: BAD_USERNAME_OR_PASSWORD, reason: 'no username', label: 'no username' };
+    const verdict = this.hooks.verifySecret(username, password);
+    if (verdict === 'ok') return undefined;
+    if (verdict === 'unknown device' && this.hooks.knows(username)) {
+      return { code: BAD_USERNAME_OR_PASSWORD, reason: 'no password: this device signs in with its client certificate', label: 'no password' };
+    }
+    return { code: BAD_USERNAME_OR_PASSWORD, reason: verdict, label: verdict };
+  }
+
+  /** What the session must be once the device is known: client id = device id, a keep-alive the hub honours. */
+  private checkSession(client: Client, deviceId: string): Refusal | undefined {
+    if (client.id !== deviceId) {
+      return { code: IDENTIFIER_REJECTED, reason: `client id ${JSON.stringify(client.id)} is not the device id`, label: 'client id mismatch' };
+    }
+    const keepalive = this.keepalives.get(client) ?? 0;
+    if (keepalive === 0 || keepalive > this.options.keepaliveLimit) {
+      // [MQTT-3.1.2-24]: a server may close a client whose keep-alive it will not honour.
+      const reason = `keep-alive ${keepalive === 0 ? '0 (disabled)' : `${keepalive} s`} is not allowed: mqtt.keepaliveLimit is ${this.options.keepaliveLimit} s`;
+      return { code: NOT_AUTHORIZED, reason, label: 'keep-alive' };
+    }
+    return undefined;
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
@@ -229,11 +316,7 @@ export class EmbeddedBroker {
 
   async stop(): Promise<void> {
     this.closing = true;
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      server.close();
-    }
+    for (const server of this.servers.splice(0)) server.close();
     const broker = this.broker;
     this.broker = undefined;
     if (broker) await new Promise<void>((r) => broker.close(() => r()));
