@@ -44,7 +44,7 @@ beforeAll(async () => {
   const yaml = `
 campus: { id: cred-school, name: Credentials School }
 http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }
-mqtt: { port: 0, host: 127.0.0.1 }
+mqtt: { host: 127.0.0.1 }
 storage: { dir: ${JSON.stringify(dir.path)} }
 zones:
   - { id: gate, name: Gate }

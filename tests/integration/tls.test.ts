@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { makeCampusCa, makeDeviceCertificate, makeServerCertificate } from '../../src/auth/certificates.ts';
-import { startHubFromYaml, tempDir, testConfigYaml, waitFor, type TestHub } from '../helpers/hub.ts';
+import { METRICS_TOKEN, startHubFromYaml, tempDir, testConfigYaml, waitFor, type TestHub } from '../helpers/hub.ts';
 import { startChildHub, killChildHubs } from '../helpers/childHub.ts';
 import { eventPayload, killChildren, metricValue, run, secretOf, type ExecResult } from '../helpers/mqtt.ts';
 import { freePort, listeningPorts } from '../helpers/ports.ts';
@@ -65,7 +65,7 @@ async function storedWithMarker(marker: string): Promise<{ deviceId: string; kin
 }
 
 async function refusals(reason: string): Promise<number> {
-  const r = await curl('--cacert', join(ca, 'ca.crt'), `${base}/metrics`);
+  const r = await curl('--cacert', join(ca, 'ca.crt'), '-H', `Authorization: Bearer ${METRICS_TOKEN}`, `${base}/metrics`);
   return metricValue(r.stdout, 'gatehouse_mqtt_refusals_total', { operation: 'connect', reason });
 }
 
@@ -89,12 +89,12 @@ beforeAll(async () => {
     port: 0,
     tls: { port: 8883, cert: file('hub.crt'), key: file('hub.key'), ca: join(ca, 'ca.crt') },
   })
-    .replace('http: { port: 0, host: 127.0.0.1 }', `http: { port: 0, host: 127.0.0.1, tls: { cert: ${file('hub.crt')}, key: ${file('hub.key')} } }`)
+    .replace('http: { port: 0, host: 127.0.0.1,', `http: { port: 0, host: 127.0.0.1, tls: { cert: ${file('hub.crt')}, key: ${file('hub.key')} },`)
     // A device with no secret at all: it can only sign in by certificate.
     .replace('devices:\n', 'devices:\n  - { id: gate-cert, profile: generic, zone: gate }\n');
   hub = await startHubFromYaml(yaml, dir.path, undefined);
   base = `https://127.0.0.1:${hub.hub.httpPort}`;
-  const login = await api<{ token: string }>('/api/v1/auth/login', { method: 'POST', body: { username: 'guard1', password: 'guard1-demo' } });
+  const login = await api<{ token: string }>('/api/v1/auth/login', { method: 'POST', body: { username: 'guard1', password: 'guard1-test-pw' } });
   expect(login.status).toBe(200);
   token = login.body.token;
 });
@@ -125,7 +125,7 @@ describe('gatehouse cert', () => {
   test('says what is wrong: no CA in the directory, an existing CA, a bad device id, an existing key', async () => {
     const noCa = await gatehouse('cert', 'device', '--ca-dir', join(dir.path, 'nowhere'), '--id', 'panic-1');
     expect(noCa.code).toBe(1);
-    expect(noCa.stderr).toMatch(/^gatehouse: no campus CA in .*nowhere .*gatehouse cert ca --out/);
+    expect(noCa.stderr).toMatch(/^gatehouse: no campus CA in .*nowhere .*gatehouse cert ca --out/m);
     await expect(makeCampusCa(ca)).rejects.toThrow(/ca\.crt exists; a new CA would orphan/);
     await expect(makeDeviceCertificate(ca, certs, { id: 'panic/1' })).rejects.toThrow(/--id: "panic\/1" is not a device id/);
     await expect(makeDeviceCertificate(ca, certs, { id: 'panic-1' })).rejects.toThrow(/panic-1\.crt exists; --force replaces it/);

@@ -17,7 +17,7 @@ const openssl = (...args: string[]) => promisify(execFile)('openssl', args);
 const dir = tempDir('gatehouse-config-tls-');
 const at = (name: string): string => join(dir.path, name);
 
-const yaml = (sections: string, device = 'secret: "12345678"') => `
+const yaml = (sections: string, device = 'secret: "0123456789abcdef"') => `
 campus: { id: s, name: S }
 ${sections}
 zones: [ { id: z1, name: Z1 } ]
