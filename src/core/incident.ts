@@ -30,6 +30,34 @@ export interface ProcedureStep {
 
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
 
+/**
+ * An incident keeps the ids of its first and its latest events only, so that
+ * folding its 100,000th event costs what folding its first did; every event is
+ * linked in the store (`incident_events`) and paged by
+ * `GET /api/v1/incidents/{id}/events`. `count` says how many there are.
+ */
+export const FIRST_EVENT_IDS = 10;
+export const LATEST_EVENT_IDS = 10;
+
+/** `ids` with `added` appended, trimmed to the first and the latest ones: O(1) whatever the incident's history. */
+export function keepEventIds(ids: readonly string[], added: readonly string[]): string[] {
+  const all = added.length === 0 ? [...ids] : [...ids, ...added];
+  if (all.length <= FIRST_EVENT_IDS + LATEST_EVENT_IDS) return all;
+  return [...all.slice(0, FIRST_EVENT_IDS), ...all.slice(all.length - LATEST_EVENT_IDS)];
+}
+
+/** Where an event is stored: enough to find it again without an index on event ids (see migration 9). */
+export interface EventRef {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly ts: number;
+}
+
+/** An event folded into an incident: `seq` is its place in the incident (1 = the first), the paging cursor. */
+export interface LinkedEvent extends EventRef {
+  readonly seq: number;
+}
+
 /** DESIGN.md "Incident" contract (plus a few fields the contract allows to grow). */
 export interface Incident {
   readonly id: string;
@@ -48,7 +76,9 @@ export interface Incident {
   readonly resolvedAt?: number | undefined;
   readonly resolvedBy?: string | undefined;
   readonly note?: string | undefined;
+  /** The first FIRST_EVENT_IDS and the latest LATEST_EVENT_IDS events' ids (all of them while fewer). */
   readonly eventIds: string[];
+  /** Every event folded in (events linked to the incident, or hub-raised repeats). */
   readonly count: number;
   readonly drill: boolean;
   readonly lastEventAt: number;

@@ -161,7 +161,9 @@ export class IncidentService {
   private persist(step: Step): readonly IncidentChange[] {
     for (const change of step.changes) {
       if (change.type !== 'recorded') this.store.save(change.incident);
-      this.store.appendTimeline(change.entry);
+      if (change.linked) this.store.link(change.incident.id, change.linked);
+      // A folded event's link is its record; the timeline stays the human story (and O(1) to read).
+      if (change.type !== 'folded' || !change.linked) this.store.appendTimeline(change.entry);
     }
     for (const effect of step.effects) {
       if (effect.type === 'panic_tested') this.drillStore.recordTest(effect.deviceId, effect.drillId, effect.at);

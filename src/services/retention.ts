@@ -50,6 +50,7 @@ export class RetentionJob {
     const oldIncidents = db.prepare("SELECT id FROM incidents WHERE status = 'resolved' AND opened_at < ? AND resolved_at < ? LIMIT ?");
     const dropTimeline = db.prepare('DELETE FROM incident_timeline WHERE incident_id = ?');
     const dropIncident = db.prepare('DELETE FROM incidents WHERE id = ?');
+    const dropLinks = db.prepare('DELETE FROM incident_events WHERE incident_id = ?');
     this.tasks = [
       { what: 'events', days: retention.events, run: byRowid('events', 'ts') },
       { what: 'series_minute', days: retention.minuteBuckets, run: byKey('series_minute', 'bucket, device_id, kind, zone_id', 'bucket') },
@@ -63,6 +64,7 @@ export class RetentionJob {
           const ids = oldIncidents.all(cutoff, cutoff, Math.max(1, Math.floor(limit / 10))) as { id: string }[];
           for (const { id } of ids) {
             dropTimeline.run(id);
+            dropLinks.run(id);
             dropIncident.run(id);
           }
           return ids.length;

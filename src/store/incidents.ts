@@ -1,6 +1,23 @@
 import type { Db } from './database.ts';
-import type { Incident, IncidentStatus, Severity, TimelineEntry } from '../core/incident.ts';
-import type { EventKind } from '../core/event.ts';
+import type { Incident, IncidentStatus, LinkedEvent, Severity, TimelineEntry } from '../core/incident.ts';
+import type { EventKind, GatehouseEvent } from '../core/event.ts';
+
+/** One page of an incident's events, newest first; `next` is the `before` of the following page. */
+export interface IncidentEventPage {
+  readonly items: GatehouseEvent[];
+  readonly next?: number;
+}
+
+interface LinkedRow {
+  seq: number;
+  id: string | null;
+  device_id: string | null;
+  zone_id: string | null;
+  kind: string | null;
+  ts: number | null;
+  received_at: number | null;
+  data: string | null;
+}
 
 interface IncidentRow {
   id: string;
@@ -30,6 +47,9 @@ export class IncidentStore {
   private readonly upsertStmt;
   private readonly timelineStmt;
   private readonly byIdStmt;
+  private readonly linkStmt;
+  private readonly newestStmt;
+  private readonly oldestStmt;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
@@ -48,6 +68,45 @@ export class IncidentStore {
        VALUES (@incidentId, @at, @type, @actor, @eventId, @eventKind, @note)`,
     );
     this.byIdStmt = db.prepare('SELECT * FROM incidents WHERE id = ?');
+    // OR IGNORE: a link that somehow exists already must never fail the commit of a batch of events (and so every device's PUBACK).
+    this.linkStmt = db.prepare('INSERT OR IGNORE INTO incident_events (incident_id, seq, event_id, device_id, ts) VALUES (?, ?, ?, ?, ?)');
+    // The event is found by (device_id, ts) through events_device_ts, then matched by id.
+    // LEFT JOIN: a link whose event retention removed still moves the cursor.
+    const page = (order: 'DESC' | 'ASC') =>
+      db.prepare(
+        `SELECT l.seq, e.id, e.device_id, e.zone_id, e.kind, e.ts, e.received_at, e.data
+         FROM incident_events l LEFT JOIN events e ON e.device_id = l.device_id AND e.ts = l.ts AND e.id = l.event_id
+         WHERE l.incident_id = ? AND l.seq ${order === 'DESC' ? '<' : '>'} ? ORDER BY l.seq ${order} LIMIT ?`,
+      );
+    this.newestStmt = page('DESC');
+    this.oldestStmt = page('ASC');
+  }
+
+  /** Link events to the incident they joined. Call inside the transaction that saves it. */
+  link(incidentId: string, linked: readonly LinkedEvent[]): void {
+    for (const l of linked) this.linkStmt.run(incidentId, l.seq, l.id, l.deviceId, l.ts);
+  }
+
+  /** The incident's events, newest first, `limit` links at a time from before `before` (a seq). */
+  events(incidentId: string, limit: number, before = Number.MAX_SAFE_INTEGER): IncidentEventPage {
+    // One more than asked: whether a next page exists, without a second query.
+    const rows = this.newestStmt.all(incidentId, before, limit + 1) as LinkedRow[];
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const items = rows.flatMap(toLinkedEvent);
+    return more ? { items, next: rows[limit - 1]!.seq } : { items };
+  }
+
+  /**
+   * The first `n` and the latest `n` events, each oldest first, for a report that
+   * cannot print 100,000 lines; `latest` holds only events after `first`, and
+   * `between` is how many places in the incident lie between the two.
+   */
+  ends(incidentId: string, n: number): { first: GatehouseEvent[]; latest: GatehouseEvent[]; between: number } {
+    const head = this.oldestStmt.all(incidentId, 0, n) as LinkedRow[];
+    const lastOfHead = head.length > 0 ? head[head.length - 1]!.seq : 0;
+    const tail = (this.newestStmt.all(incidentId, Number.MAX_SAFE_INTEGER, n) as LinkedRow[]).filter((r) => r.seq > lastOfHead).reverse();
+    return { first: head.flatMap(toLinkedEvent), latest: tail.flatMap(toLinkedEvent), between: tail.length > 0 ? tail[0]!.seq - lastOfHead - 1 : 0 };
   }
 
   /** Write the incident's current version. Call inside a transaction. */
@@ -130,6 +189,11 @@ export class IncidentStore {
       ...(r.note ? { note: r.note } : {}),
     }));
   }
+}
+
+function toLinkedEvent(r: LinkedRow): GatehouseEvent[] {
+  if (r.id === null) return [];
+  return [{ id: r.id, deviceId: r.device_id!, zoneId: r.zone_id!, kind: r.kind as EventKind, ts: r.ts!, receivedAt: r.received_at!, data: JSON.parse(r.data!) as Record<string, unknown> }];
 }
 
 function toIncident(r: IncidentRow): Incident {

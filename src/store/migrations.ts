@@ -310,4 +310,35 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_ts ON events(ts);
   CREATE INDEX events_presence ON events(device_id, ts) WHERE kind IN ('device.online', 'device.offline');
   `,
+  // 10: every event folded into an incident is linked here, so an incident row keeps only
+  // its count and its first and latest event ids (src/core/incident.ts): folding its
+  // 100,000th event writes one link, not the whole list. `seq` is the event's place in
+  // the incident, the paging cursor of GET /api/v1/incidents/{id}/events; (device_id, ts)
+  // finds the event through events_device_ts, as events have no index on id (9).
+  // Existing lists move here: one scan of the events against the (small) set of ids.
+  `
+  CREATE TABLE incident_events (
+    incident_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TEMP TABLE v10_wanted (event_id TEXT NOT NULL, incident_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (event_id, incident_id)) WITHOUT ROWID;
+  -- an id listed twice in one incident keeps its first place
+  INSERT OR IGNORE INTO v10_wanted (event_id, incident_id, seq)
+    SELECT j.value, i.id, j.key + 1 FROM incidents i, json_each(i.event_ids) j ORDER BY i.rowid, j.key;
+  -- CROSS JOIN: events are read once, in order, each looked up in the small set
+  INSERT OR IGNORE INTO incident_events (incident_id, seq, event_id, device_id, ts)
+    SELECT w.incident_id, w.seq, e.id, e.device_id, e.ts FROM events e CROSS JOIN v10_wanted w ON w.event_id = e.id;
+  DROP TABLE v10_wanted;
+  -- new events are numbered after count: count is never below the links (an old list could outgrow it)
+  UPDATE incidents SET count = json_array_length(event_ids) WHERE json_array_length(event_ids) > count;
+  UPDATE incidents SET event_ids = (
+      SELECT json_group_array(value) FROM (
+        SELECT value FROM json_each(incidents.event_ids)
+        WHERE key < 10 OR key >= json_array_length(incidents.event_ids) - 10 ORDER BY key))
+    WHERE json_array_length(event_ids) > 20;
+  `,
 ];

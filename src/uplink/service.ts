@@ -72,7 +72,6 @@ export class UplinkService {
               severity: 'high',
               zoneId: 'campus',
               title: s.parkAdvice(status),
-              eventIds: [],
               data: { sink: s.id, status, error },
             }),
           onResumed: () => undefined,
@@ -207,7 +206,6 @@ export class UplinkService {
           severity: 'high',
           zoneId: 'campus',
           title: `Uplink outbox at ${rows} of ${this.options.maxOutbox} messages — the county platform is not receiving; nothing is dropped, but check the link`,
-          eventIds: [],
           data: { rows, cap: this.options.maxOutbox, worstSinkDepth: worst },
         });
       } else if (rows < this.options.maxOutbox * 0.8) {

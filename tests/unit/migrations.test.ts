@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { migrate } from '../../src/store/database.ts';
 import { EventStore } from '../../src/store/events.ts';
+import { IncidentStore } from '../../src/store/incidents.ts';
 
 const tables = (db: Database.Database): string[] =>
   (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -43,7 +44,8 @@ describe('migrations', () => {
     old.run(13, 'e-13', 'reader-1', 'gate', 'access.granted', 1_000, 1_000, 7, '7:999', '{}');
     const steps: unknown[] = [];
     migrate(db, (step) => steps.push(step));
-    expect(steps).toEqual([{ version: 9, latest: MIGRATIONS.length, events: 4 }]);
+    expect(steps[0]).toEqual({ version: 9, latest: MIGRATIONS.length, events: 4 });
+    expect(steps).toHaveLength(MIGRATIONS.length - 8);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT rowid, id, device_id, kind, ts, seq, dedup, data FROM events ORDER BY rowid').all()).toEqual([
       { rowid: 10, id: 'e-10', device_id: 'reader-1', kind: 'access.granted', ts: 1_000, seq: 7, dedup: 7, data: '{"card":"1"}' },
@@ -67,6 +69,46 @@ describe('migrations', () => {
     // per-device queries still use the (device, ts) index
     const plan = (db.prepare("EXPLAIN QUERY PLAN SELECT id FROM events WHERE device_id = ? AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 10").all('reader-1', 0) as { detail: string }[]).map((r) => r.detail).join('; ');
     expect(plan).toMatch(/USING INDEX events_device_ts/);
+  });
+
+  it("10 moves each incident's event list into incident_events and keeps only the first and latest ids on the row", () => {
+    const db = new Database(':memory:');
+    db.transaction(() => {
+      for (const sql of MIGRATIONS.slice(0, 9)) db.exec(sql);
+      db.pragma('user_version = 9');
+    })();
+    const ev = db.prepare("INSERT INTO events (id, device_id, zone_id, kind, ts, received_at, data) VALUES (?, ?, 'gate', 'access.denied', ?, ?, '{}')");
+    for (let i = 1; i <= 30; i++) ev.run(`e-${i}`, `reader-${i % 3}`, 1_000 + i, 1_000 + i);
+    ev.run('x-1', 'reader-1', 5_000, 5_000); // not in any incident
+    const inc = db.prepare(
+      "INSERT INTO incidents (id, kind, severity, zone_id, title, status, opened_at, event_ids, count, last_event_at) VALUES (?, 'repeated_denials', 'medium', 'gate', 't', ?, 0, ?, ?, 0)",
+    );
+    const thirty = Array.from({ length: 30 }, (_, i) => `e-${i + 1}`);
+    // a long list whose count fell behind it (an old build added other readers' denials without counting them)
+    inc.run('i-long', 'open', JSON.stringify(thirty), 25);
+    // an event shared with another incident, one listed twice, one that retention already removed
+    inc.run('i-short', 'resolved', JSON.stringify(['e-30', 'e-5', 'e-5', 'gone']), 4);
+    inc.run('i-none', 'open', '[]', 1);
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+
+    const links = (id: string) => db.prepare('SELECT seq, event_id, device_id, ts FROM incident_events WHERE incident_id = ? ORDER BY seq').all(id) as { seq: number; event_id: string; device_id: string; ts: number }[];
+    expect(links('i-long').map((l) => [l.seq, l.event_id])).toEqual(thirty.map((id, i) => [i + 1, id]));
+    expect(links('i-long')[0]).toEqual({ seq: 1, event_id: 'e-1', device_id: 'reader-1', ts: 1_001 });
+    expect(links('i-short').map((l) => [l.seq, l.event_id])).toEqual([[1, 'e-30'], [2, 'e-5']]);
+    expect(links('i-none')).toEqual([]);
+
+    const store = new IncidentStore(db);
+    const long = store.get('i-long')!;
+    expect(long.count).toBe(30);
+    expect(long.eventIds).toEqual([...thirty.slice(0, 10), ...thirty.slice(20)]);
+    expect(store.get('i-short')!).toMatchObject({ count: 4, eventIds: ['e-30', 'e-5', 'e-5', 'gone'] });
+    // every listed event pages out, newest first
+    const page1 = store.events('i-long', 20);
+    expect(page1.items.map((e) => e.id)).toEqual(thirty.slice(10).reverse());
+    const page2 = store.events('i-long', 20, page1.next);
+    expect(page2.items.map((e) => e.id)).toEqual(thirty.slice(0, 10).reverse());
+    expect(page2.next).toBeUndefined();
   });
 
   it('refuses a database written by a newer Gatehouse, saying what to do', () => {

@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
-import { IdParams, IncidentSchema, SnapshotSchema, TimelineEntrySchema } from '../schemas.ts';
+import { EventSchema, IdParams, IncidentSchema, SnapshotSchema, TimelineEntrySchema } from '../schemas.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { severityRank, type Incident } from '../../core/incident.ts';
 import { actorOf } from '../actor.ts';
-import { buildReport, renderReportHtml } from '../report.ts';
+import { buildReport, renderReportHtml, REPORT_EVENTS_EACH_END } from '../report.ts';
 
 /** Loudest first: severity, then oldest. */
 function byUrgency(a: Incident, b: Incident): number {
@@ -23,7 +23,9 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   };
   const reportOf = (id: string) => {
     const incident = found(id);
-    return buildReport(incident, deps.incidentStore.timeline(incident.id), deps.config, deps.clock.now());
+    const { first, latest, between } = deps.incidentStore.ends(incident.id, REPORT_EVENTS_EACH_END);
+    const events = { total: incident.count, first, latest, notListed: between };
+    return buildReport(incident, deps.incidentStore.timeline(incident.id), events, deps.config, deps.clock.now());
   };
   r.get(
     '/api/v1/incidents',
@@ -64,6 +66,28 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     async (request) => {
       const incident = found(request.params.id);
       return { ...incident, timeline: deps.incidentStore.timeline(incident.id), snapshots: deps.snapshots?.list(incident.id) ?? [] };
+    },
+  );
+
+  r.get(
+    '/api/v1/incidents/:id/events',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: "Every event folded into the incident, newest first, a page at a time (the incident's eventIds keep only the first and the latest)",
+        description: 'Pass the `next` of a page as `before` for the following one; the last page has no `next`.',
+        params: IdParams,
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          before: Type.Optional(Type.Integer({ minimum: 1, description: 'cursor: the `next` of the previous page' })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(EventSchema), next: Type.Optional(Type.Integer({ description: 'the `before` of the next page; absent on the last page' })) }) },
+      },
+    },
+    async (request) => {
+      const incident = found(request.params.id);
+      return deps.incidentStore.events(incident.id, request.query.limit, request.query.before);
     },
   );
 

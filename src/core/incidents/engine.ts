@@ -1,5 +1,5 @@
 import type { GatehouseEvent } from '../event.ts';
-import type { Incident, IncidentKind, Severity, TimelineEntry } from '../incident.ts';
+import { keepEventIds, type EventRef, type Incident, type IncidentKind, type LinkedEvent, type Severity, type TimelineEntry } from '../incident.ts';
 import { GatehouseError } from '../errors.ts';
 import type { Calendar, WeeklyHours } from '../schedule.ts';
 import { DEFAULT_RULES, RECORDED_ON, afterHoursHit, repeatedDenials, singleEventHits, type DenialWindows, type Hit, type RulesConfig } from './rules.ts';
@@ -62,7 +62,14 @@ export type ChangeType = 'opened' | 'folded' | 'recorded' | 'acknowledged' | 'es
 export interface IncidentChange {
   readonly type: ChangeType;
   readonly incident: Incident;
+  /**
+   * Its line in the timeline. A `folded` change that links an event writes no
+   * timeline line: the link (below) is that event's record, and the timeline
+   * stays the human story (opened, acknowledged, escalated, resolved, recorded).
+   */
   readonly entry: TimelineEntry;
+  /** Events that joined the incident with this change, for the store to link (incident_events). */
+  readonly linked?: readonly LinkedEvent[];
 }
 
 /** Facts other than incidents that the caller records. */
@@ -113,20 +120,28 @@ function entryOf(incidentId: string, at: number, type: TimelineEntry['type'], ev
   return event ? { incidentId, at, type, eventId: event.id, eventKind: event.kind } : { incidentId, at, type };
 }
 
-/** Open a new incident for the hit, or fold the event into the open one of the same kind and zone. */
+const refOf = (e: GatehouseEvent): EventRef => ({ id: e.id, deviceId: e.deviceId, ts: e.ts });
+
+/**
+ * Open a new incident for the hit, or fold the event into the open one of the
+ * same kind and zone. Folding costs the same at the incident's 100,000th event as
+ * at its first: a count, a bounded list of ids and one link, never the history.
+ */
 function apply(state: EngineState, hit: Hit, event: GatehouseEvent | undefined, now: number, config: EngineConfig, newId: () => string): { state: EngineState; change: IncidentChange } {
   const openId = state.byFold.get(foldKey(hit.kind, hit.zoneId));
   const open = openId === undefined ? undefined : state.active.get(openId);
-  const eventIds = [...hit.eventIds, ...(event ? [event.id] : [])];
   if (open) {
+    const count = open.count + 1;
     const incident: Incident = {
       ...open,
-      count: open.count + 1,
-      eventIds: [...open.eventIds, ...eventIds.filter((id) => !open.eventIds.includes(id))],
+      count,
+      eventIds: event ? keepEventIds(open.eventIds, [event.id]) : open.eventIds,
       lastEventAt: now,
     };
-    return { state: put(state, incident), change: { type: 'folded', incident, entry: entryOf(incident.id, now, 'event', event) } };
+    const linked = event ? [{ seq: count, ...refOf(event) }] : undefined;
+    return { state: put(state, incident), change: { type: 'folded', incident, entry: entryOf(incident.id, now, 'event', event), ...(linked ? { linked } : {}) } };
   }
+  const refs = [...(hit.earlier ?? []), ...(event ? [refOf(event)] : [])];
   const drill = activeDrill(state.drills, hit.zoneId, now);
   const incident: Incident = {
     id: newId(),
@@ -138,14 +153,15 @@ function apply(state: EngineState, hit: Hit, event: GatehouseEvent | undefined, 
     status: 'open',
     openedAt: now,
     escalationLevel: 0,
-    eventIds,
-    count: eventIds.length || 1,
+    eventIds: keepEventIds([], refs.map((r) => r.id)),
+    count: refs.length || 1,
     drill: drill !== undefined,
     lastEventAt: now,
     procedure: checklistFor(config.procedures, hit.kind),
     data: { ...hit.data, ...(drill ? { drillId: drill.id } : {}) },
   };
-  return { state: put(state, incident), change: { type: 'opened', incident, entry: entryOf(incident.id, now, 'opened', event) } };
+  const linked = refs.map((r, i) => ({ seq: i + 1, ...r }));
+  return { state: put(state, incident), change: { type: 'opened', incident, entry: entryOf(incident.id, now, 'opened', event), ...(linked.length ? { linked } : {}) } };
 }
 
 export function onEvent(state: EngineState, event: GatehouseEvent, now: number, config: EngineConfig, newId: () => string): Step {
@@ -161,7 +177,7 @@ export function onEvent(state: EngineState, event: GatehouseEvent, now: number, 
   if (denials.hit) hits.push(denials.hit);
   else if (event.kind === 'access.denied' && config.rules.repeatedDenials.enabled && next.byFold.has(foldKey('repeated_denials', event.zoneId))) {
     // Below the threshold, but an incident is open here: it joins it (folding).
-    hits.push({ kind: 'repeated_denials', severity: config.rules.repeatedDenials.severity, zoneId: event.zoneId, title: '', eventIds: [] });
+    hits.push({ kind: 'repeated_denials', severity: config.rules.repeatedDenials.severity, zoneId: event.zoneId, title: '' });
   }
 
   for (const hit of hits) {
@@ -303,7 +319,6 @@ export function tick(state: EngineState, now: number, config: EngineConfig, newI
         severity: config.rules.patrolMissed.severity,
         zoneId,
         title: `Patrol "${missed.patrol.name}" ${missed.date} ${missed.window}: ${missed.missing.length} checkpoint(s) not visited`,
-        eventIds: [],
         data: { patrolId: missed.patrol.id, date: missed.date, window: missed.window, missing: missed.missing, visited: missed.visited },
       };
       const applied = apply(next, hit, undefined, now, config, newId);

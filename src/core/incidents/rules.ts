@@ -1,5 +1,5 @@
 import type { EventKind, GatehouseEvent } from '../event.ts';
-import type { IncidentKind, Severity } from '../incident.ts';
+import type { EventRef, IncidentKind, Severity } from '../incident.ts';
 import { isOpen, type Calendar, type WeeklyHours } from '../schedule.ts';
 
 /**
@@ -40,8 +40,8 @@ export interface Hit {
   readonly severity: Severity;
   readonly zoneId: string;
   readonly title: string;
-  /** Events that belong to it besides the triggering one (e.g. earlier denials). */
-  readonly eventIds: readonly string[];
+  /** Events that open it together with the triggering one (e.g. earlier denials); they do not join an incident already open. */
+  readonly earlier?: readonly EventRef[];
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
@@ -84,7 +84,7 @@ export function singleEventHits(rules: RulesConfig, event: GatehouseEvent): Hit[
   for (const rule of SINGLE) {
     const toggle = rules[rule.toggle];
     if (rule.on !== event.kind || !toggle.enabled) continue;
-    hits.push({ kind: rule.kind, severity: toggle.severity, zoneId: event.zoneId, title: rule.title(event), eventIds: [], data: { deviceId: event.deviceId } });
+    hits.push({ kind: rule.kind, severity: toggle.severity, zoneId: event.zoneId, title: rule.title(event), data: { deviceId: event.deviceId } });
   }
   return hits;
 }
@@ -107,25 +107,26 @@ export function afterHoursHit(
     severity: rule.severity,
     zoneId: event.zoneId,
     title: `${event.kind} after hours at ${event.deviceId}`,
-    eventIds: [],
     data: { deviceId: event.deviceId, eventKind: event.kind },
   };
 }
 
-/** Recent denials per reader: (time, event id), oldest first. */
-export type DenialWindows = ReadonlyMap<string, readonly { readonly at: number; readonly eventId: string }[]>;
+/** Recent denials per reader, oldest first: at most the rule's `count` (what the threshold needs), whatever the rate. */
+export type DenialWindows = ReadonlyMap<string, readonly { readonly at: number; readonly eventId: string; readonly ts: number }[]>;
 
 /**
  * N or more `access.denied` at one reader within the window → "repeated denials".
  * Returns the new windows and, when the threshold is reached, a hit carrying
- * every denial in the window.
+ * the last N denials. A reader's window keeps only its last N: a flood of
+ * denials costs the same per denial at its millionth as at its first.
  */
 export function repeatedDenials(rules: RulesConfig, windows: DenialWindows, event: GatehouseEvent): { windows: DenialWindows; hit?: Hit } {
   const rule = rules.repeatedDenials;
   if (!rule.enabled || event.kind !== 'access.denied') return { windows };
   const horizon = event.receivedAt - rule.window * 1000;
-  const recent = (windows.get(event.deviceId) ?? []).filter((d) => d.at > horizon);
-  recent.push({ at: event.receivedAt, eventId: event.id });
+  const previous = windows.get(event.deviceId) ?? [];
+  const recent = previous.slice(Math.max(0, previous.length - (rule.count - 1))).filter((d) => d.at > horizon);
+  recent.push({ at: event.receivedAt, eventId: event.id, ts: event.ts });
   const next = new Map(windows);
   next.set(event.deviceId, recent);
   // Forget readers that went quiet so the map does not grow without bound.
@@ -138,7 +139,7 @@ export function repeatedDenials(rules: RulesConfig, windows: DenialWindows, even
       severity: rule.severity,
       zoneId: event.zoneId,
       title: `${recent.length} denied cards at ${event.deviceId} within ${rule.window} s`,
-      eventIds: recent.slice(0, -1).map((d) => d.eventId),
+      earlier: recent.slice(0, -1).map((d) => ({ id: d.eventId, deviceId: event.deviceId, ts: d.ts })),
       data: { deviceId: event.deviceId, cards: [event.data['card']].filter((c) => c !== undefined) },
     },
   };
