@@ -133,6 +133,31 @@ describe.each(LANGUAGES)('guard-room console ($locale): incidents', (l) => {
     await page.locator('[data-incident-id][data-severity="critical"][data-status="acknowledged"]').waitFor();
   });
 
+  it('lists every event of a folded incident a page at a time, newest first (the incident keeps only the first and latest ids)', async () => {
+    const { page } = ui;
+    const reader = await pool.connect(hub.mqtt, 'reader-1');
+    for (let i = 0; i < 120; i++) await reader.publishAsync('devices/reader-1/events', eventPayload('access.denied', { seq: i + 1, data: { card: `c${i}` } }), { qos: 1 });
+    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const { body } = await getJson<{ items: { id: string; kind: string; count: number; eventIds: string[] }[] }>(hub.http, '/api/v1/incidents?status=open', token);
+    const folded = body.items.find((i) => i.kind === 'repeated_denials')!;
+    expect(folded.count).toBe(120);
+    expect(folded.eventIds).toHaveLength(20);
+    const stored = (await getJson<{ items: { id: string }[] }>(hub.http, '/api/v1/events?deviceId=reader-1&kind=access.denied&limit=200', token)).body.items.map((e) => e.id);
+
+    await page.locator(`[data-incident-id="${folded.id}"] .incident-open`).click();
+    const list = page.locator(`[data-incident-events="${folded.id}"]`);
+    await list.locator('[data-total="120"][data-shown="50"]').waitFor();
+    const older = list.getByRole('button', { name: l.m['detail.eventList.older'], exact: true });
+    await older.click();
+    await list.locator('[data-shown="100"]').waitFor();
+    await older.click();
+    await list.locator('[data-shown="120"]').waitFor();
+    await older.waitFor({ state: 'detached' });
+    expect(await list.locator('[data-event-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-event-id')))).toEqual(stored);
+    await screenshot(page, `console-${l.lang}-incident-events`);
+    await page.getByRole('button', { name: l.m['detail.close'], exact: true }).click();
+  });
+
   it('switches language on the page and remembers the choice', async () => {
     const { page } = ui;
     const other = LANGUAGES.find((x) => x.lang !== l.lang)!;

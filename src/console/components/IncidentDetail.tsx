@@ -8,6 +8,7 @@ import { deviceLabel, formatClock, formatDateTime, incidentKindLabel } from '../
 import { deliveryOf } from '../lib/uplink.ts';
 import { ResolvePanel } from './ResolvePanel.tsx';
 import { Timeline } from './Timeline.tsx';
+import { IncidentEvents } from './IncidentEvents.tsx';
 import { AuthImage } from './AuthImage.tsx';
 
 /** Everything about one incident: facts, checklist and resolution, camera snapshots, timeline, report. */
@@ -121,6 +122,7 @@ export function IncidentDetail({ id }: { readonly id: string }) {
             )}
           </section>
           <Timeline entries={detail?.timeline} />
+          <IncidentEvents id={incident.id} count={incident.count} />
         </div>
       </div>
     </article>
