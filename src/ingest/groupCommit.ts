@@ -12,6 +12,21 @@
  */
 export type Done = (err: Error | null) => void;
 
+/**
+ * Routine items waiting beyond this are refused at once (their waiter gets an
+ * error: a QoS 1 device is not acknowledged and sends again later, a QoS 0 one
+ * is lost): however fast devices publish, the queue's memory is bounded. Urgent
+ * items are always taken. ~3 s of commit work at the measured cost per event.
+ */
+export const MAX_QUEUED_ITEMS = 100_000;
+
+export class QueueFullError extends Error {
+  constructor(queued: number) {
+    super(`the commit queue is full (${queued} events waiting); send again later`);
+    this.name = 'QueueFullError';
+  }
+}
+
 interface Entry<I> {
   readonly items: readonly I[];
   readonly done: Done;
@@ -35,6 +50,8 @@ export interface GroupCommitOptions<I> {
   readonly onFailure?: (err: Error, items: readonly I[]) => void;
   /** A batch committed (after a failure, this is the recovery). */
   readonly onSuccess?: () => void;
+  /** Routine items waiting beyond which more are refused (default MAX_QUEUED_ITEMS). */
+  readonly maxQueued?: number;
 }
 
 export class GroupCommit<I> {
@@ -44,10 +61,18 @@ export class GroupCommit<I> {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxBatch: number;
   private readonly windowMs: number;
+  private readonly maxQueued: number;
+  private refusedItems = 0;
 
   constructor(private readonly options: GroupCommitOptions<I>) {
     this.maxBatch = options.maxBatch ?? 2000;
     this.windowMs = options.windowMs ?? 2;
+    this.maxQueued = options.maxQueued ?? MAX_QUEUED_ITEMS;
+  }
+
+  /** Routine items refused because the queue was full, since start. */
+  get refused(): number {
+    return this.refusedItems;
   }
 
   get pending(): number {
@@ -56,6 +81,11 @@ export class GroupCommit<I> {
 
   /** `urgent`: commit on the next turn, whatever the window. */
   enqueue(items: readonly I[], done: Done, urgent = false): void {
+    if (!urgent && this.queuedItems + items.length > this.maxQueued) {
+      this.refusedItems += items.length;
+      done(new QueueFullError(this.queuedItems));
+      return;
+    }
     this.queue.push({ items, done, enqueuedAt: performance.now(), urgent });
     this.queuedItems += items.length;
     if (this.immediate) return;

@@ -21,6 +21,16 @@ interface Mutable {
 }
 
 const LOG_EVERY_MS = 60_000;
+/**
+ * Device ids tracked one by one (and given their own metric label). Rejections can
+ * name ids that are in no config (an unknown Zigbee friendly name, a typo in a
+ * bridge): past this many, new ids share one entry, OTHER_DEVICES, so neither this
+ * map nor the metric's label set grows with what devices send.
+ */
+export const MAX_TRACKED_DEVICES = 1000;
+export const OTHER_DEVICES = '(other devices)';
+/** A reject's detail is shown and logged up to this many characters. */
+export const MAX_DETAIL_CHARS = 300;
 
 /**
  * Rejected payloads: counted per device and reason, shown in the device status
@@ -37,7 +47,9 @@ export class RejectTracker {
     private readonly log: Logger,
   ) {}
 
-  record(deviceId: string, reason: RejectReason | string, detail: string, now: number): void {
+  record(id: string, reason: RejectReason | string, fullDetail: string, now: number): void {
+    const deviceId = tracked(this.rejected, id);
+    const detail = clip(fullDetail);
     this.metrics.eventsRejected.inc({ device: deviceId, reason });
     const s = bump(this.rejected, deviceId, reason, detail, now);
     if (s) this.log.warn({ deviceId, reason, detail, suppressedSinceLastLog: s.suppressed }, `rejected a payload from ${deviceId}: ${detail}`);
@@ -47,7 +59,9 @@ export class RejectTracker {
    * A fault that would have rejected the payload, worked around because its event
    * must not be lost (DecodeResult.repairs).
    */
-  repaired(deviceId: string, reason: RejectReason | string, detail: string, now: number): void {
+  repaired(id: string, reason: RejectReason | string, fullDetail: string, now: number): void {
+    const deviceId = tracked(this.repairs, id);
+    const detail = clip(fullDetail);
     this.metrics.eventsRepaired.inc({ device: deviceId, reason });
     const s = bump(this.repairs, deviceId, reason, detail, now);
     if (s) this.log.warn({ deviceId, reason, detail, suppressedSinceLastLog: s.suppressed }, `stored an urgent event from ${deviceId} despite a bad payload; fix the device: ${detail}`);
@@ -60,6 +74,15 @@ export class RejectTracker {
   getRepaired(deviceId: string): RejectStats {
     return view(this.repairs.get(deviceId));
   }
+}
+
+/** The id to count under: its own while there is room (or it has an entry), else OTHER_DEVICES. */
+function tracked(stats: ReadonlyMap<string, Mutable>, deviceId: string): string {
+  return stats.has(deviceId) || stats.size < MAX_TRACKED_DEVICES ? deviceId : OTHER_DEVICES;
+}
+
+function clip(detail: string): string {
+  return detail.length > MAX_DETAIL_CHARS ? `${detail.slice(0, MAX_DETAIL_CHARS - 1)}…` : detail;
 }
 
 /** Count one; returns the log line's suppressed count (0 included) when it is time to log, else undefined. */

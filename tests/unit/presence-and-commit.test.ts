@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Presence } from '../../src/core/presence.ts';
-import { GroupCommit } from '../../src/ingest/groupCommit.ts';
+import { GroupCommit, MAX_QUEUED_ITEMS, QueueFullError } from '../../src/ingest/groupCommit.ts';
 
 describe('presence', () => {
   const T0 = 1_000_000;
@@ -73,6 +73,25 @@ describe('group commit', () => {
     gc.enqueue([2], (err) => results.push(err?.message ?? null));
     await new Promise((r) => setImmediate(r));
     expect(results).toEqual(['disk full', null]);
+  });
+
+  it('bounds the queue: routine items beyond maxQueued are refused at once, urgent ones always taken, and room comes back after a commit', async () => {
+    expect(MAX_QUEUED_ITEMS).toBeGreaterThan(10_000);
+    const committed: number[] = [];
+    const gc = new GroupCommit<number>({ commit: (items) => void committed.push(...items), windowMs: 0, maxQueued: 10 });
+    const errors: (Error | null)[] = [];
+    for (let i = 0; i < 1000; i++) gc.enqueue([i], (err) => err && errors.push(err));
+    expect(gc.pending).toBe(10);
+    expect(gc.refused).toBe(990);
+    expect(errors).toHaveLength(990);
+    expect(errors[0]).toBeInstanceOf(QueueFullError);
+    expect(errors[0]!.message).toMatch(/commit queue is full \(10 events waiting\)/);
+    gc.enqueue([-1], (err) => errors.push(err), true); // a panic is never refused
+    expect(gc.pending).toBe(11);
+    await new Promise((r) => setImmediate(r));
+    expect(committed).toEqual([...Array.from({ length: 10 }, (_, i) => i), -1]);
+    gc.enqueue([2000], () => undefined);
+    expect(gc.pending).toBe(1);
   });
 
   it('runs post-commit work after the waiters are answered', async () => {
