@@ -209,6 +209,20 @@ describe('patrols', () => {
     expect(tick(step.state, at('2026-12-02T01:00:00'), config, ids).changes).toEqual([]);
   });
 
+  it('keeps only yesterday’s and today’s visits, day after day, even with the missed-round rule off', () => {
+    const off: EngineConfig = { ...config, rules: { ...config.rules, patrolMissed: { enabled: false, severity: 'medium' } } };
+    let state = initialState([], [], start);
+    for (let day = 0; day < 30; day++) {
+      const visit = start + day * 86_400_000 + 3_600_000 + 600_000; // 21:10 each day
+      state = onEvent(state, ev('patrol.checkpoint', visit, 'cp-1', 'gate'), visit, off, ids).state;
+      const step = tick(state, visit + 3_600_000, off, ids); // 22:10: the first window is over
+      expect(step.changes).toEqual([]); // missed cp-2, but the rule is off
+      state = step.state;
+      expect(state.patrols.visits.size).toBeLessThanOrEqual(2 * patrol.windows.length);
+      expect(state.patrols.judged.size).toBeLessThanOrEqual(2 * patrol.windows.length);
+    }
+  });
+
   it('windows that ended before the hub started are not judged', () => {
     const state = initialState([], [], at('2026-12-01T22:30:00'));
     expect(tick(state, at('2026-12-01T22:31:00'), config, ids).changes).toEqual([]);

@@ -309,10 +309,11 @@ export function tick(state: EngineState, now: number, config: EngineConfig, newI
     }
   }
   if (next.drills.some((d) => d.endsAt <= now)) next = { ...next, drills: next.drills.filter((d) => d.endsAt > now) };
-  if (config.patrols.length > 0 && config.rules.patrolMissed.enabled) {
+  if (config.patrols.length > 0) {
+    // Judged even with the rule off: judging also forgets visits older than yesterday.
     const judged = judgeRounds(next.patrols, config.patrols, now, config.calendar.timezone);
     next = { ...next, patrols: judged.state };
-    for (const missed of judged.missed) {
+    for (const missed of config.rules.patrolMissed.enabled ? judged.missed : []) {
       const zoneId = config.deviceZones.get(missed.missing[0]!) ?? 'campus';
       const hit: Hit = {
         kind: 'patrol_missed',
