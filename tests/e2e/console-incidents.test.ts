@@ -137,7 +137,7 @@ describe.each(LANGUAGES)('guard-room console ($locale): incidents', (l) => {
     const { page } = ui;
     const reader = await pool.connect(hub.mqtt, 'reader-1');
     for (let i = 0; i < 120; i++) await reader.publishAsync('devices/reader-1/events', eventPayload('access.denied', { seq: i + 1, data: { card: `c${i}` } }), { qos: 1 });
-    const token = await login(hub.http, 'guard1', 'guard1-demo');
+    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
     const { body } = await getJson<{ items: { id: string; kind: string; count: number; eventIds: string[] }[] }>(hub.http, '/api/v1/incidents?status=open', token);
     const folded = body.items.find((i) => i.kind === 'repeated_denials')!;
     expect(folded.count).toBe(120);

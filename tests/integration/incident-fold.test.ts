@@ -26,7 +26,7 @@ describe('a folded incident with 100,000 events', () => {
 
   beforeAll(async () => {
     t = await startTestHub();
-    guard = await login(t.http, 'guard1', 'guard1-demo');
+    guard = await login(t.http, 'guard1', 'guard1-test-pw');
     // Through the hub's own write path (group commit, rules, links), without MQTT: 2,000 a batch.
     const now = t.hub.clock.now();
     for (let i = 0; i < N; i += 2000) {
