@@ -93,7 +93,7 @@ describe('a folded incident with 100,000 events', () => {
     expect(report.body.events.first.map((e) => e.id)).toEqual(sent.slice(0, 50));
     expect(report.body.events.latest.map((e) => e.id)).toEqual(sent.slice(N - 50));
     expect(report.body.events.notListed).toBe(N - 100);
-    const html = await (await fetch(`${t.http}/api/v1/incidents/${incident.id}/report.html?access_token=${guard}`)).text();
+    const html = await (await fetch(`${t.http}/api/v1/incidents/${incident.id}/report.html`, { headers: { authorization: `Bearer ${guard}` } })).text();
     expect(html).toContain(`${N} events in all; showing the first 50 and the latest 50`);
     expect(html).toContain(`${N - 100} 条未列出 more not listed`);
     expect(html).toContain('card=c0<');

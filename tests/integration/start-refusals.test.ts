@@ -52,12 +52,12 @@ describe('gatehouse start refuses the published demo credentials', () => {
     const dir = tempDir();
     dirs.push(dir);
     // (hash-password itself now refuses it: 11 characters)
-    const rehashed = await hashPassword('admin1-test-pw');
+    const rehashed = await hashPassword('admin1-demo');
     const file = join(dir.path, 'gatehouse.yaml');
     const yaml = testConfigYaml(dir.path).replace(/(username: admin1, role: admin, passwordHash: )"[^"]+"/, (_m, head: string) => `${head}"${rehashed}"`);
     writeFileSync(file, yaml);
     const r = await gatehouse(['start', '--config', file]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/users\[2\]\.passwordHash: admin1 has a published demo password/);
     expect(r.stderr).not.toMatch(/guard1/);
 
