@@ -25,6 +25,8 @@ import { IncidentService } from './services/incidents.ts';
 import { DeviceService } from './services/devices.ts';
 import { LiveFeed, type HealthView } from './services/liveFeed.ts';
 import { DiskWatch } from './services/diskWatch.ts';
+import { BackupSchedule, backupWarnings } from './services/backupSchedule.ts';
+import { runBackupProcess } from './ops/backupProcess.ts';
 import { RejectTracker } from './ingest/rejects.ts';
 import { Recorder } from './ingest/recorder.ts';
 import { Ingest } from './ingest/pipeline.ts';
@@ -73,6 +75,8 @@ interface HubParts {
   readonly ingest: Ingest;
   readonly clock: Clock;
   readonly hazardCheck: (now: number) => void;
+  /** Scheduled backups, when the config has `backup:`. */
+  readonly backups: BackupSchedule | undefined;
 }
 
 // Declaration merging: every part is a read-only property of the hub.
@@ -208,6 +212,18 @@ export class Hub {
       const publishHealth = (): void => live.publish({ type: 'health', data: health() });
       const diskWatch = new DiskWatch(config.storage.dir, config.storage.minFreeMiB * 1048576, childLogger(log, 'store'), publishHealth);
       const health = (): HealthView => ({ storageFault: recorder.storageFault ?? null, diskLow: diskWatch.low ?? null });
+      const backupConfig = config.backup;
+      const backups = backupConfig
+        ? new BackupSchedule({
+            dir: backupConfig.dir, everyMs: backupConfig.everyMs, keep: backupConfig.keep, campusId: config.campus.id,
+            run: (out) => runBackupProcess(config.storage.dir, out),
+            now: () => clock.now(), log: childLogger(log, 'backup'),
+            onChange: (status) => {
+              if (status.lastSuccess) metrics.backupLastSuccess.set(status.lastSuccess.at / 1000);
+              if (status.lastFailure && (!status.lastSuccess || status.lastFailure.at > status.lastSuccess.at)) metrics.backupFailures.inc();
+            },
+          })
+        : undefined;
       recorder.onFaultChange(publishHealth);
       devices.onHealth((id, at, health) => series.recordHealth(id, at, health));
       recorder.onStored((stored) => {
@@ -260,6 +276,7 @@ export class Hub {
       const reports = new DailyReportService(db, config, series, () => devices.list(), () => clock.now());
       const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
         health,
+        healthWarnings: () => (backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, startedAt, clock.now()) : []),
         sendCommand: async (deviceId, command) => {
           const device = devices.config(deviceId);
           if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);
@@ -284,13 +301,14 @@ export class Hub {
       }
 
       uplink.start();
+      backups?.start();
       const seriesJobs = startSeriesJobs({
         db, series, retention: config.retention, storageDir: config.storage.dir, metrics, log: childLogger(log, 'series'), now: () => clock.now(),
         uplinkDepths: () => uplink.status(),
         onFreeSpace: (freeBytes) => diskWatch.observe(freeBytes, clock.now()),
       });
       warnOfExpiringCertificates(config, clock.now(), log);
-      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards });
+      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards, backups });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, mqttTlsPort: hub.mqttTlsPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -353,6 +371,7 @@ export class Hub {
       await Promise.race([this.uplink.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
       // Queued InfluxDB points stay on disk for the next start.
       await this.seriesJobs.stop();
+      await this.backups?.stop(); // a backup under way finishes (its own process reads a consistent copy)
       await this.checkpointer.stop();
       this.db.close();
       this.log.info('stopped');

@@ -42,4 +42,6 @@ export interface ApiDeps {
   readonly version: string;
   /** The hub's own health: /healthz answers 503 while event commits fail, and warns of a filling disk. */
   readonly health?: () => HealthView;
+  /** More lines for /healthz's `warnings` (a failing backup schedule). */
+  readonly healthWarnings?: () => string[];
 }

@@ -106,6 +106,7 @@ export function checkConsistency(
     errors.push('series.url: is required when series.backend is influx (e.g. http://127.0.0.1:8086)');
   }
   errors.push(...checkRetention(config.retention));
+  errors.push(...checkBackup(config.backup));
   return { errors, profileOptions };
 }
 
@@ -153,4 +154,12 @@ function checkRetention(retention: RawConfig['retention']): string[] {
   atLeast('snapshots', 30, 'GB/T 29315 requires video and images to be kept 30 days or more');
   atLeast('hourBuckets', 29, "the daily report compares each hour with the same hour over the past four weeks");
   return errors;
+}
+
+function checkBackup(backup: RawConfig['backup']): string[] {
+  const every = backup?.every;
+  if (typeof every !== 'string') return [];
+  const m = /^([1-9][0-9]*)(m|h|d)$/.exec(every);
+  if (m && m[2] === 'm' && Number(m[1]) < 5) return [`backup.every: at least 5m (a backup copies the whole store); ${every} is too often`];
+  return [];
 }

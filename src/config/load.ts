@@ -183,6 +183,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
       snapshots: raw.retention?.snapshots ?? 90,
       ...(raw.retention?.evidence !== undefined ? { evidence: raw.retention.evidence } : {}),
     },
+    ...(raw.backup ? { backup: { dir: resolve(raw.backup.dir), everyMs: durationMs(raw.backup.every ?? '1d'), keep: raw.backup.keep ?? 7 } } : {}),
     ...(raw.uplink
       ? {
           uplink: {
@@ -269,4 +270,10 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** `30m`, `6h`, `1d` (the schema checked the form) in milliseconds. */
+function durationMs(text: string): number {
+  const n = Number(text.slice(0, -1));
+  return n * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'];
 }

@@ -165,6 +165,17 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Scheduled backups: an archive every `every` into `dir`, the newest `keep` kept. */
+    backup: Type.Optional(
+      Type.Object(
+        {
+          dir: Type.String({ minLength: 1 }),
+          every: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*(m|h|d)$', description: 'e.g. 6h, 1d, 30m (at least 5m)' })),
+          keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     uplink: Type.Optional(
       Type.Object(
         {

@@ -24,6 +24,8 @@ export interface GatehouseConfig {
   readonly storage: { readonly dir: string; readonly synchronous: 'normal' | 'full'; readonly commitWindowMs: number; readonly minFreeMiB: number };
   readonly series: SeriesConfig;
   readonly retention: RetentionConfig;
+  /** Scheduled backups (absent: none; `gatehouse backup` still works by hand). */
+  readonly backup?: { readonly dir: string; readonly everyMs: number; readonly keep: number };
   readonly uplink?: {
     readonly url: string;
     readonly secret: string;

@@ -4,6 +4,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
+  readonly backupLastSuccess = new Gauge({
+    name: 'gatehouse_backup_last_success_timestamp_seconds',
+    help: 'When the last scheduled backup succeeded (unix seconds); absent until one does',
+    registers: [this.registry],
+  });
+  readonly backupFailures = new Counter({
+    name: 'gatehouse_backup_failures_total',
+    help: 'Scheduled backups that failed (the previous archives are kept)',
+    registers: [this.registry],
+  });
   readonly eventsAccepted = new Counter({
     name: 'gatehouse_events_accepted_total',
     help: 'Events decoded and committed to the store, by kind',

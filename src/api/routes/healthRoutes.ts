@@ -26,7 +26,8 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       const disk = health?.diskLow;
       const mib = (n: number): number => Math.floor(n / 1048576);
       // No device ids, ports or paths here: /healthz answers anyone (a supervisor, a load balancer).
-      const warnings = disk ? [`disk: ${mib(disk.freeBytes)} MiB free under storage.dir, below storage.minFreeMiB ${mib(disk.minFreeBytes)}`] : [];
+      const warnings = [...(deps.healthWarnings?.() ?? [])];
+      if (disk) warnings.push(`disk: ${mib(disk.freeBytes)} MiB free under storage.dir, below storage.minFreeMiB ${mib(disk.minFreeBytes)}`);
       if (!fault) return { status: 'ok' as const, version: deps.version, ...(warnings.length ? { warnings } : {}) };
       return reply.code(503).send({
         status: 'failing' as const,
