@@ -81,6 +81,11 @@ export class Metrics {
     help: 'Configured devices currently offline',
     registers: [this.registry],
   });
+  readonly liveDropped = new Counter({
+    name: 'gatehouse_live_dropped_total',
+    help: 'Routine event messages not sent to a live-feed subscriber that could not keep up (incidents, device and health messages are never dropped)',
+    registers: [this.registry],
+  });
   readonly liveSubscribers = new Gauge({
     name: 'gatehouse_live_subscribers',
     help: 'Clients connected to the live feed',

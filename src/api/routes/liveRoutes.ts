@@ -3,11 +3,28 @@ import Type from 'typebox';
 import type { LiveMessage } from '../../services/liveFeed.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
+import { isUrgentKind } from '../../core/incidents/rules.ts';
 
-/** A subscriber this far behind is cut off; its EventSource reconnects and reloads. */
+/**
+ * A subscriber this far behind (in what is never dropped: incidents, devices,
+ * health) is cut off; its EventSource reconnects and reloads.
+ */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_QUEUED_MESSAGES = 5000;
+/**
+ * Past this backlog a subscriber is congested: routine `event` messages are not
+ * queued for it but counted, and it is told how many (a `dropped` message) once
+ * it has caught up. A flooding device then costs the guard's screen card swipes,
+ * never the stream itself or an alarm.
+ */
+const CONGESTED_BYTES = 256 * 1024;
+const CONGESTED_MESSAGES = 500;
 const LIVE_TYPES: readonly LiveMessage['type'][] = ['event', 'incident', 'device', 'hazard', 'snapshot', 'health'];
+
+/** Events a congested subscriber may go without: not an alarm, not what opens an incident, not a device going on- or offline. */
+function isRoutine(kind: string): boolean {
+  return !isUrgentKind(kind) && !kind.startsWith('device.');
+}
 
 export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.get(
@@ -38,9 +55,17 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       const queue: string[] = [];
       let scheduled = false;
       let waitingForDrain = false;
+      let dropped = 0;
+      let droppedTotal = 0;
+      const congested = (): boolean => waitingForDrain || queue.length >= CONGESTED_MESSAGES || reply.raw.writableLength > CONGESTED_BYTES;
       const flush = (): void => {
         scheduled = false;
-        if (waitingForDrain || queue.length === 0 || !reply.sse.isConnected) return;
+        if (waitingForDrain || !reply.sse.isConnected) return;
+        if (dropped > 0) {
+          queue.push(`event: dropped\ndata: ${JSON.stringify({ count: dropped, total: droppedTotal })}\n\n`);
+          dropped = 0;
+        }
+        if (queue.length === 0) return;
         const chunk = queue.join('');
         queue.length = 0;
         if (!reply.raw.write(chunk)) {
@@ -54,6 +79,12 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       let helloSent = false;
       const unsubscribe = deps.live.subscribe((message) => {
         if (!reply.sse.isConnected || (wanted && !wanted.has(message.type))) return;
+        if (message.type === 'event' && isRoutine(message.data.kind) && helloSent && congested()) {
+          dropped++;
+          droppedTotal++;
+          deps.metrics.liveDropped.inc();
+          return;
+        }
         if (queue.length >= MAX_QUEUED_MESSAGES || reply.raw.writableLength > MAX_BUFFERED_BYTES) {
           request.log.warn('live subscriber too slow; closing it (it reconnects and reloads)');
           queue.length = 0;

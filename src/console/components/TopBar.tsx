@@ -51,6 +51,11 @@ export function TopBar() {
         <span class={`live-dot ${s.live}`} role="status" data-live={s.live}>
           {t(liveKey)}
         </span>
+        {s.data.droppedEvents > 0 && (
+          <span class="live-dropped" data-dropped={s.data.droppedEvents} title={t('top.live.dropped.hint')}>
+            {t('top.live.dropped', { n: s.data.droppedEvents })}
+          </span>
+        )}
         {sound === 'blocked' && (
           <button class="sound-blocked" onClick={() => s.sound.unlock()}>
             {t('top.sound.blocked')}

@@ -24,6 +24,8 @@ export interface ConsoleState {
   storageFault: StorageFault | null;
   /** Set while the disk is nearly full: the guard room asks for space before alarms are at risk. */
   diskLow: NonNullable<HealthView['diskLow']> | null;
+  /** Routine events the hub did not send while this console could not keep up (a flooding device). */
+  droppedEvents: number;
 }
 
 export const RECENT_EVENTS = 100;
@@ -43,6 +45,7 @@ export function emptyState(day: number): ConsoleState {
     hazardStamp: 0,
     storageFault: null,
     diskLow: null,
+    droppedEvents: 0,
   };
 }
 
@@ -116,6 +119,10 @@ export function applyMessages(state: ConsoleState, messages: readonly LiveMessag
       case 'hazard':
         state.hazardStamp++;
         changes.hazards = true;
+        break;
+      case 'dropped':
+        state.droppedEvents += m.data.count;
+        changes.health = true;
         break;
       case 'health':
         state.storageFault = m.data.storageFault;

@@ -194,7 +194,9 @@ export type LiveMessage =
   | { readonly type: 'incident'; readonly data: Incident & { readonly change?: string } }
   | { readonly type: 'device'; readonly data: Device }
   | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } }
-  | { readonly type: 'health'; readonly data: HealthView };
+  | { readonly type: 'health'; readonly data: HealthView }
+  /** The hub left out this many routine events while the console could not keep up; incidents never. */
+  | { readonly type: 'dropped'; readonly data: { readonly count: number; readonly total: number } };
 
 /** The hub's own health (the live feed's `health` message and its `hello`). */
 export interface HealthView {

@@ -21,6 +21,8 @@ export const en = {
   'top.live.open': 'Live',
   'top.live.connecting': 'Connecting…',
   'top.live.down': 'Live feed lost — reconnecting',
+  'top.live.dropped': '{n} routine events not shown',
+  'top.live.dropped.hint': 'A device sent more than this screen could take; card swipes and the like were left out. Alarms are never left out.',
   'top.mute': 'Mute alarm sound',
   'top.mute.on': 'Sound muted',
   'top.mute.off': 'Sound on',

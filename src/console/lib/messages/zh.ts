@@ -23,6 +23,8 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'top.live.open': '实时',
   'top.live.connecting': '正在连接…',
   'top.live.down': '实时连接中断，正在重连',
+  'top.live.dropped': '{n} 条常规记录未显示',
+  'top.live.dropped.hint': '某设备发送的消息超过本页面的处理能力，刷卡等常规记录被略去。报警从不略去。',
   'top.mute': '报警静音',
   'top.mute.on': '已静音',
   'top.mute.off': '声音开启',
