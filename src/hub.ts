@@ -234,8 +234,10 @@ export class Hub {
       const secrets = new DeviceSecrets(config.devices);
       warnUnrestricted(config, log);
       const mqttDevices = new Set(config.devices.filter((d) => profileRegistry.get(d.profile)?.transport === 'mqtt').map((d) => d.id));
+      const mqttConfig = config.mqtt;
+      const rateLimits = new Map(config.devices.filter((d) => d.rateLimit).map((d) => [d.id, { ...mqttConfig.rateLimit, ...d.rateLimit }]));
       const broker = new EmbeddedBroker(
-        config.mqtt,
+        mqttConfig,
         {
           verifySecret: (id, password) => secrets.verify(id, password),
           knows: (id) => mqttDevices.has(id),
@@ -246,6 +248,8 @@ export class Hub {
           },
           disconnected: () => undefined, // the last will (or silence) says offline
           now: () => clock.now(),
+          rateLimitOf: (id) => rateLimits.get(id),
+          flooding: (id) => devices.announce(id, false),
         },
         metrics,
         childLogger(log, 'mqtt'),
@@ -266,6 +270,7 @@ export class Hub {
         metrics,
       });
       devices.setLinkStatus((id) => transports.find((t) => t.serves(id))?.status?.(id));
+      devices.setFloodStatus((id) => broker.flooding(id));
       // Post-commit: an opened incident asks its zone's cameras for snapshots, without waiting for them.
       const snapshots = attachSnapshots({
         store: new SnapshotStore(db), storageDir: config.storage.dir, settings: config.snapshots, retentionDays: config.retention.snapshots,

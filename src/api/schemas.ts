@@ -86,6 +86,18 @@ export const DeviceSchema = Type.Object({
   rejected: PayloadFaults,
   repaired: PayloadFaults,
   link: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'transport health: serial port counters, camera subscription state' })),
+  flooding: Type.Optional(
+    Type.Object(
+      {
+        dropped: Type.Integer({ description: 'QoS 0 publishes dropped over the rate limit' }),
+        delayed: Type.Integer({ description: 'QoS 1 publishes whose PUBACK waited for the rate limit (nothing lost)' }),
+        disconnects: Type.Integer({ description: 'times disconnected for flooding' }),
+        lastAt: Type.Integer({ description: 'the last publish over the rate limit (epoch ms)' }),
+        backoffUntil: Type.Optional(Type.Integer({ description: 'refused at CONNECT until then (epoch ms)' })),
+      },
+      { description: 'present once the device went over its MQTT publish allowance (mqtt.rateLimit, devices[].rateLimit) since the hub started' },
+    ),
+  ),
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -153,6 +153,16 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
         maxPacketBytes,
         connectTimeout: raw.mqtt?.connectTimeout ?? 10,
         keepaliveLimit: raw.mqtt?.keepaliveLimit ?? 600,
+        rateLimit: {
+          rate: raw.mqtt?.rateLimit?.rate ?? 20,
+          burst: raw.mqtt?.rateLimit?.burst ?? 200,
+          floodSeconds: raw.mqtt?.rateLimit?.floodSeconds ?? 30,
+          maxHeld: raw.mqtt?.rateLimit?.maxHeld ?? 1000,
+          backoffSeconds: raw.mqtt?.rateLimit?.backoffSeconds ?? 10,
+        },
+        maxConnections: raw.mqtt?.maxConnections,
+        connectRate: { rate: raw.mqtt?.connectRate?.rate ?? 20, burst: raw.mqtt?.connectRate?.burst ?? 200 },
+        authBackoff: { device: raw.mqtt?.authBackoff?.device ?? 5, address: raw.mqtt?.authBackoff?.address ?? 20, maxSeconds: raw.mqtt?.authBackoff?.maxSeconds ?? 300 },
       };
   const devices: ResolvedDevice[] = raw.devices.map((d) => {
     const role = d.role ?? d.type; // `type` is role's older name: both read the same

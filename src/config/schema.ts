@@ -23,6 +23,16 @@ const Days = Type.Integer({ minimum: 1, maximum: 36500 });
 const OpenHours = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 const Severity = Type.Enum(['critical', 'high', 'medium', 'low']);
 const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+/** A token bucket: `rate` per second on average, `burst` at once. */
+const Rate = Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 });
+const Burst = Type.Integer({ minimum: 1, maximum: 10_000_000 });
+const DeviceRateLimit = Type.Object(
+  {
+    rate: Type.Optional(Rate),
+    burst: Type.Optional(Burst),
+  },
+  { additionalProperties: false, description: 'MQTT publishes this device may send: rate per second, burst at once (default mqtt.rateLimit: 20/s, burst 200). A panic button needs little; give a camera or Zigbee bridge more.' },
+);
 
 const RULE = Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), severity: Type.Optional(Severity) }, { additionalProperties: false }));
 
@@ -67,6 +77,8 @@ export const DeviceSchema = Type.Object(
     /** MQTT devices: the secret's salted hash, from `gatehouse device-secret`, instead of `secret`. */
     secretHash: Type.Optional(Type.String({ minLength: 1 })),
     offlineAfter: Type.Optional(Seconds),
+    /** MQTT devices: this device's own publish allowance, instead of mqtt.rateLimit's rate and burst. */
+    rateLimit: Type.Optional(DeviceRateLimit),
     serial: Type.Optional(SerialSchema),
     modbus: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     onvif: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -121,6 +133,38 @@ export const ConfigSchema = Type.Object(
           maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 268435455 })),
           connectTimeout: Type.Optional(Seconds),
           keepaliveLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+          /**
+           * Per-device publish allowance (src/transports/mqtt/publishLimiter.ts): over it, QoS 0 is
+           * dropped and counted, QoS 1 waits for its PUBACK; a device over it for floodSeconds is
+           * disconnected and refused at CONNECT for backoffSeconds, doubling with each flood.
+           */
+          rateLimit: Type.Optional(
+            Type.Object(
+              {
+                rate: Type.Optional(Rate),
+                burst: Type.Optional(Burst),
+                floodSeconds: Type.Optional(Seconds),
+                maxHeld: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+                backoffSeconds: Type.Optional(Seconds),
+              },
+              { additionalProperties: false, description: 'defaults: rate 20/s, burst 200, floodSeconds 30, maxHeld 1000, backoffSeconds 10 (doubling to 64×); devices[].rateLimit overrides rate and burst' },
+            ),
+          ),
+          /** Sockets open at once; more are closed at once. Default: the open-file limit less a tenth (at least 256) for HTTP and the database. */
+          maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+          /** New connections per source address (default 20/s, burst 200); more are closed at once. */
+          connectRate: Type.Optional(Type.Object({ rate: Type.Optional(Rate), burst: Type.Optional(Burst) }, { additionalProperties: false })),
+          /** Failed CONNECTs allowed per device id and per address before an exponential back-off (1 s doubling to maxSeconds) refuses them unread. */
+          authBackoff: Type.Optional(
+            Type.Object(
+              {
+                device: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+                address: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+                maxSeconds: Type.Optional(Seconds),
+              },
+              { additionalProperties: false, description: 'defaults: device 5, address 20, maxSeconds 300' },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -71,11 +71,27 @@ export type MqttConfig =
       readonly connectTimeout: number;
       /** Largest keep-alive (seconds) a client may ask for. */
       readonly keepaliveLimit: number;
+      /** Per-device publish allowance (devices[].rateLimit overrides rate and burst). */
+      readonly rateLimit: MqttRateLimit;
+      /** Sockets open at once; undefined: derived from the open-file limit at start. */
+      readonly maxConnections?: number | undefined;
+      /** New connections per source address. */
+      readonly connectRate: { readonly rate: number; readonly burst: number };
+      /** Failed CONNECTs allowed per device id and per address before the back-off; its cap. */
+      readonly authBackoff: { readonly device: number; readonly address: number; readonly maxSeconds: number };
     }
   | { readonly mode: 'external'; readonly url: string; readonly maxPacketBytes: number };
 
 export interface MqttTls extends TlsFiles, Partial<TlsCa> {
   readonly port: number;
+}
+
+export interface MqttRateLimit {
+  readonly rate: number;
+  readonly burst: number;
+  readonly floodSeconds: number;
+  readonly maxHeld: number;
+  readonly backoffSeconds: number;
 }
 
 export interface ResolvedDevice extends Readonly<DeviceConfig> {

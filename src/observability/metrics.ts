@@ -48,6 +48,40 @@ export class Metrics {
     labelNames: ['operation', 'reason'] as const,
     registers: [this.registry],
   });
+  // Flood control in the embedded broker (src/transports/mqtt/publishLimiter.ts, admission.ts).
+  readonly mqttDropped = new Counter({
+    name: 'gatehouse_mqtt_dropped_total',
+    help: 'QoS 0 publishes dropped because the device was over its rate limit (mqtt.rateLimit), by device and reason',
+    labelNames: ['device', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttDelayed = new Counter({
+    name: 'gatehouse_mqtt_delayed_total',
+    help: 'QoS 1 publishes whose PUBACK was held until the device was within its rate limit again (nothing lost)',
+    labelNames: ['device'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttFloodDisconnects = new Counter({
+    name: 'gatehouse_mqtt_flood_disconnects_total',
+    help: 'Devices disconnected for flooding (over their rate limit too long, or too many QoS 1 publishes waiting)',
+    labelNames: ['device'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttHeld = new Gauge({
+    name: 'gatehouse_mqtt_held_publishes',
+    help: 'QoS 1 publishes waiting for their device to be within its rate limit',
+    registers: [this.registry],
+  });
+  readonly mqttSockets = new Gauge({
+    name: 'gatehouse_mqtt_sockets_open',
+    help: 'TCP connections open to the embedded broker, authenticated or not',
+    registers: [this.registry],
+  });
+  readonly mqttMaxConnections = new Gauge({
+    name: 'gatehouse_mqtt_max_connections',
+    help: 'mqtt.maxConnections: sockets beyond it are closed at once',
+    registers: [this.registry],
+  });
   readonly commitBatchSize = new Histogram({
     name: 'gatehouse_commit_batch_size',
     help: 'Items per group commit (one SQLite transaction)',

@@ -17,6 +17,7 @@ export class DeviceService {
   private readonly byId: ReadonlyMap<string, ResolvedDevice>;
   private readonly dirty = new Set<string>();
   private linkStatus: (deviceId: string) => Readonly<Record<string, unknown>> | undefined = () => undefined;
+  private floodStatus: (deviceId: string) => DeviceView['flooding'] = () => undefined;
   private readonly healthListeners: ((deviceId: string, at: number, health: DeviceHealth) => void)[] = [];
 
   constructor(
@@ -36,6 +37,11 @@ export class DeviceService {
   /** Where transport-level health comes from (set once the transports exist). */
   setLinkStatus(source: (deviceId: string) => Readonly<Record<string, unknown>> | undefined): void {
     this.linkStatus = source;
+  }
+
+  /** Where a device's flooding state comes from (the broker's publish limiter). */
+  setFloodStatus(source: (deviceId: string) => DeviceView['flooding']): void {
+    this.floodStatus = source;
   }
 
   config(deviceId: string): ResolvedDevice | undefined {
@@ -112,8 +118,10 @@ export class DeviceService {
     const p = this.presence.get(deviceId);
     if (!device || !p) return undefined;
     const link = this.linkStatus(deviceId);
+    const flooding = this.floodStatus(deviceId);
     return {
       ...(link ? { link } : {}),
+      ...(flooding ? { flooding } : {}),
       id: device.id,
       name: device.name,
       zoneId: device.zone,

@@ -17,6 +17,8 @@ export interface DeviceView {
   readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
   /** Urgent events stored despite a bad field (DecodeResult.repairs): the device needs fixing all the same. */
   readonly repaired: DeviceView['rejected'];
+  /** Present once the device went over its MQTT publish allowance (mqtt.rateLimit). */
+  readonly flooding?: { readonly dropped: number; readonly delayed: number; readonly disconnects: number; readonly lastAt: number; readonly backoffUntil?: number } | undefined;
   /** Transport-level health: serial port and frame counters, camera subscription state… */
   readonly link?: Readonly<Record<string, unknown>> | undefined;
 }

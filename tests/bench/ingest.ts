@@ -92,7 +92,7 @@ async function roundGatehouse(round: number, mode: SeriesMode): Promise<{ rate: 
     join(dir, 'bench.yaml'),
     `campus: { id: bench, name: Bench }
 http: { port: ${http}, host: 127.0.0.1, metricsToken: bench-metrics-token-0123456789 }
-mqtt: { port: ${mqtt}, host: 127.0.0.1 }
+mqtt: { port: ${mqtt}, host: 127.0.0.1, rateLimit: { rate: 1000000, burst: 1000000 }, connectRate: { rate: 1000000, burst: 1000000 } }
 storage: { dir: ${JSON.stringify(join(dir, 'data'))}, synchronous: ${values.synchronous} }
 zones: [ { id: gate, name: Gate } ]
 devices:

@@ -27,6 +27,10 @@ export interface TestMqttOverrides {
   readonly connectTimeout?: number;
   readonly keepaliveLimit?: number;
   readonly maxPacketBytes?: number;
+  readonly rateLimit?: { readonly rate?: number; readonly burst?: number; readonly floodSeconds?: number; readonly maxHeld?: number; readonly backoffSeconds?: number };
+  readonly maxConnections?: number;
+  readonly connectRate?: { readonly rate?: number; readonly burst?: number };
+  readonly authBackoff?: { readonly device?: number; readonly address?: number; readonly maxSeconds?: number };
 }
 
 /**
@@ -36,7 +40,10 @@ export interface TestMqttOverrides {
  */
 export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}, storage: Readonly<Record<string, unknown>> = {}): string {
   // No port: the default 1883 turns the listener on, and loadTestConfig binds it to a free port.
-  const mqttSection = JSON.stringify({ host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...mqtt });
+  // Every test client connects from 127.0.0.1, so the per-address limits (meant for one
+  // device or one NAT per address) are opened wide; tests of them set their own.
+  const perAddress = { connectRate: { rate: 10_000, burst: 10_000 }, authBackoff: { address: 10_000 } };
+  const mqttSection = JSON.stringify({ host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...perAddress, ...mqtt });
   return `
 campus: { id: test-school, name: Test School }
 http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }

@@ -62,7 +62,7 @@ describe('scheduled backups', () => {
   });
 
   test('backup.every under 5 minutes, or in a form it does not know, is a config error naming the field', () => {
-    const check = (every: string): string[] => {
+    const check = (every: string): readonly string[] => {
       const r = parseConfig(testConfigYaml('/tmp/x', `backup: { dir: /tmp/b, every: ${every} }`), { profiles: profileRegistry, env: {} });
       return r.ok ? [] : r.errors;
     };

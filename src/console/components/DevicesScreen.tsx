@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { useStore } from '../services/store.ts';
 import type { Device } from '../lib/types.ts';
 import { groupDevices } from '../lib/devices.ts';
-import { batteryOf, faultOf, formatAgo, linkError, linkState } from '../lib/format.ts';
+import { batteryOf, faultOf, formatAgo, formatTime, linkError, linkState } from '../lib/format.ts';
 
 /** Every device grouped by zone; offline ones first in their zone, and red. */
 export function DevicesScreen() {
@@ -71,6 +71,14 @@ function DeviceCard({ device: d }: { readonly device: Device }) {
         <div class="small warn-text" data-repaired={d.repaired.count} title={d.repaired.lastDetail}>
           {t('devices.repaired', { count: d.repaired.count })}
         </div>
+      )}
+      {d.flooding && (
+        <div class="small warn-text" data-flooding={d.flooding.dropped}>
+          {t('devices.flooding', { dropped: d.flooding.dropped, delayed: d.flooding.delayed })}
+        </div>
+      )}
+      {d.flooding?.backoffUntil !== undefined && d.flooding.backoffUntil > s.now && (
+        <div class="small bad-text">{t('devices.floodBackoff', { time: formatTime(d.flooding.backoffUntil, s.lang) })}</div>
       )}
       {link && <div class="small">{t('devices.link', { state: link })}</div>}
       {linkErr && <div class="small warn-text">{t('devices.linkError', { error: linkErr })}</div>}

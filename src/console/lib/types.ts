@@ -81,6 +81,8 @@ export interface Device {
   /** Urgent events stored despite a bad field (a panic whose clock sends seconds): the device still needs fixing. */
   readonly repaired?: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
   readonly link?: Readonly<Record<string, unknown>>;
+  /** Present once the device went over its MQTT publish allowance. */
+  readonly flooding?: { readonly dropped: number; readonly delayed: number; readonly disconnects: number; readonly lastAt: number; readonly backoffUntil?: number };
 }
 
 export interface GateEvent {

@@ -9,7 +9,11 @@ import { FrameScanner } from './frameScanner.ts';
 import { Qos2Inflight } from './qos2Inflight.ts';
 import { certificateVerdict, clientCertificateOf, type ClientCertificate } from './clientCertificate.ts';
 import { TLS_SERVER_OPTIONS } from '../../config/tlsFiles.ts';
-import { mayPublish, maySubscribe, commandTopic } from './topics.ts';
+import { mayPublish, maySubscribe, commandTopic, shortTopic } from './topics.ts';
+import { PublishLimiter, type FloodingView, type RateLimit } from './publishLimiter.ts';
+import { Admission, defaultMaxConnections, openFileLimit, sourceAddress } from './admission.ts';
+import { RefusalLog } from './refusalLog.ts';
+import type { MqttRateLimit } from '../../config/types.ts';
 
 export interface EmbeddedBrokerOptions {
   /** The plain listener's port (0: any free one), or null for none. */
@@ -20,6 +24,11 @@ export interface EmbeddedBrokerOptions {
   readonly maxPacketBytes: number;
   readonly connectTimeout: number;
   readonly keepaliveLimit: number;
+  // Flood control (mqtt.rateLimit, maxConnections, connectRate, authBackoff; see admission.ts and publishLimiter.ts).
+  readonly rateLimit: MqttRateLimit;
+  readonly maxConnections?: number | undefined;
+  readonly connectRate: RateLimit;
+  readonly authBackoff: { readonly device: number; readonly address: number; readonly maxSeconds: number };
 }
 
 /** What the broker needs from the hub: who may connect, and where messages go. */
@@ -34,12 +43,17 @@ export interface MqttHooks {
   disconnected(deviceId: string): void;
   /** The hub's clock (epoch ms) for receive times. */
   now(): number;
+  /** A device's own publish allowance (devices[].rateLimit). */
+  rateLimitOf?(deviceId: string): RateLimit | undefined;
+  /** A device went over its allowance or was cut off for flooding (its `flooding` view changed). */
+  flooding?(deviceId: string): void;
 }
 
 // MQTT 3.1.1 §3.2.2.3 CONNACK return codes (aedes' AuthErrorCode is type-only).
 const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+const SERVER_UNAVAILABLE = 3;
 
 /** Why a CONNECT is refused: the CONNACK code, the logged reason, and a bounded metric label. */
 interface Refusal {
@@ -73,13 +87,43 @@ export class EmbeddedBroker {
   private readonly qos2 = new Qos2Inflight();
   /** Set while stopping: the broker's own closing of connections must not fire last wills into the store. */
   private closing = false;
+  private readonly limiter: PublishLimiter;
+  private readonly admission: Admission<Socket>;
+  private readonly refusals: RefusalLog;
+  readonly maxConnections: number;
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
     private readonly hooks: MqttHooks,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Real time, never the hub's (test) clock: an allowance refills as seconds pass. Monotonic, on the epoch scale.
+    const now = (): number => performance.timeOrigin + performance.now();
+    this.refusals = new RefusalLog(log, { now });
+    const rl = options.rateLimit;
+    this.limiter = new PublishLimiter({
+      defaults: { rate: rl.rate, burst: rl.burst },
+      limitOf: (id) => hooks.rateLimitOf?.(id),
+      floodSeconds: rl.floodSeconds,
+      maxHeld: rl.maxHeld,
+      backoffMs: rl.backoffSeconds * 1000,
+      now,
+      onChange: (id) => hooks.flooding?.(id),
+      onFlood: (id, until, reason) => {
+        metrics.mqttFloodDisconnects.inc({ device: id });
+        metrics.mqttHeld.set(this.limiter.heldCount);
+        log.warn({ deviceId: id, reason, backoffUntil: new Date(until).toISOString() }, `disconnected ${id} for flooding: ${reason}; refused at CONNECT until ${new Date(until).toISOString()}`);
+      },
+    });
+    this.maxConnections = options.maxConnections ?? defaultMaxConnections(openFileLimit());
+    this.admission = new Admission<Socket>({ maxConnections: this.maxConnections, connectRate: options.connectRate, authBackoff: options.authBackoff, now });
+  }
+
+  /** What the devices API shows of a device that went over its publish allowance. */
+  flooding(deviceId: string): FloodingView | undefined {
+    return this.limiter.view(deviceId);
+  }
 
   /** The plain listener's port (0 when it is off). */
   get port(): number {
@@ -102,11 +146,12 @@ export class EmbeddedBroker {
         this.keepalives.set(client, packet.keepalive ?? 0);
         cb(null, true);
       },
-      authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
+      authenticate: (client, username, password, cb) => this.admitConnect(client, username, password, cb),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
     });
     broker.on('client', (client) => {
+      this.admission.authenticated(client.conn as Socket);
       this.metrics.mqttClients.inc();
       this.log.info({ deviceId: client.id }, `device ${client.id} connected`);
       this.hooks.connected(client.id);
@@ -132,6 +177,8 @@ export class EmbeddedBroker {
       await this.stop(); // the other listener may be up
       throw err;
     }
+    this.metrics.mqttMaxConnections.set(this.maxConnections);
+    this.log.info({ maxConnections: this.maxConnections }, `MQTT accepts at most ${this.maxConnections} connections (mqtt.maxConnections)`);
   }
 
   private tlsServer(tls: NonNullable<EmbeddedBrokerOptions['tls']>): Server {
@@ -179,8 +226,67 @@ export class EmbeddedBroker {
     socket.once('close', () => this.sockets.delete(socket));
   }
 
+  /** Connection caps before aedes reads a byte: the socket is admitted, or closed at once. */
+  private admitSocket(socket: Socket): boolean {
+    const address = sourceAddress(socket.remoteAddress);
+    const verdict = this.admission.accept(socket, address);
+    if (!verdict.ok) {
+      this.metrics.mqttRefusals.inc({ operation: 'connect', reason: verdict.reason });
+      this.refusals.refused('CONNECT', address, verdict.reason, `closed a connection from ${address} at once: ${verdict.reason === 'connect rate' ? `more than mqtt.connectRate (${this.options.connectRate.rate}/s, burst ${this.options.connectRate.burst}) from this address` : `mqtt.maxConnections (${this.maxConnections}) reached`}`);
+      socket.destroy();
+      return false;
+    }
+    if (verdict.evicted) {
+      const evicted = sourceAddress(verdict.evicted.remoteAddress);
+      this.metrics.mqttRefusals.inc({ operation: 'connect', reason: 'idle evicted' });
+      this.refusals.refused('CONNECT', evicted, 'idle evicted', `closed an unauthenticated connection from ${evicted} to make room: mqtt.maxConnections (${this.maxConnections}) reached`);
+      verdict.evicted.destroy();
+    }
+    this.metrics.mqttSockets.set(this.admission.openCount);
+    socket.once('close', () => {
+      this.admission.closed(socket);
+      this.metrics.mqttSockets.set(this.admission.openCount);
+      const client = (socket as Socket & { client?: Client }).client;
+      if (client?.id) this.limiter.closed(client.id, client);
+      this.metrics.mqttHeld.set(this.limiter.heldCount);
+    });
+    return true;
+  }
+
+  /**
+   * Back-offs refuse a CONNECT before its password is looked at (after failed
+   * authentication, or for a device cut off for flooding); the outcome of
+   * `authenticate` feeds the back-off.
+   */
+  private admitConnect(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    cb: (err: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const address = sourceAddress((client.conn as Socket | undefined)?.remoteAddress);
+    const deviceId = username?.slice(0, 64);
+    const flooded = deviceId === undefined ? undefined : this.limiter.refusedUntil(deviceId);
+    const blocked =
+      flooded !== undefined
+        ? { code: SERVER_UNAVAILABLE, reason: 'flood back-off', detail: `${deviceId} was disconnected for flooding; refused until ${new Date(flooded).toISOString()}` }
+        : ((b) => b && { code: NOT_AUTHORIZED, reason: b.reason, detail: b.detail })(this.admission.backoff(deviceId, address));
+    if (blocked) {
+      this.metrics.mqttRefusals.inc({ operation: 'connect', reason: blocked.reason });
+      this.refusals.refused('CONNECT', address, blocked.reason, `refused MQTT CONNECT from ${address} as ${deviceId || '(no username)'} without checking its password: ${blocked.detail}`, { deviceId });
+      cb(refusal(blocked.code, blocked.detail), false);
+      return;
+    }
+    this.authenticate(client, username, password, (err, success) => {
+      if (!err && success) this.admission.succeeded(client.id, address);
+      else if (err?.returnCode === BAD_USERNAME_OR_PASSWORD) this.admission.failed(deviceId, address);
+      cb(err, success);
+    });
+  }
+
   /** Guard the socket before aedes reads it: refuse packets declaring more than the limit. */
   private accept(socket: Socket | TLSSocket): void {
+    if (!this.admitSocket(socket)) return;
     this.track(socket);
     socket.setNoDelay(true);
     const scanner = new FrameScanner(this.options.maxPacketBytes, (packetId) => {
@@ -195,12 +301,15 @@ export class EmbeddedBroker {
       const verdict = scanner.feed(chunk);
       if (verdict.ok) return chunk;
       this.metrics.mqttRefusals.inc({ operation: 'packet', reason: verdict.reason });
-      const who = (socket as Socket & { client?: Client }).client?.id ?? socket.remoteAddress;
-      this.log.warn(
-        { deviceId: who, declared: verdict.declared, limit: this.options.maxPacketBytes },
+      const who = (socket as Socket & { client?: Client }).client?.id ?? sourceAddress(socket.remoteAddress);
+      this.refusals.refused(
+        'packet',
+        who,
+        verdict.reason,
         verdict.reason === 'too_large'
           ? `closed connection of ${who}: packet of ${verdict.declared} bytes exceeds mqtt.maxPacketBytes ${this.options.maxPacketBytes}`
           : `closed connection of ${who}: malformed MQTT remaining length`,
+        { deviceId: who, declared: verdict.declared, limit: this.options.maxPacketBytes },
       );
       socket.destroy();
       return null;
@@ -222,10 +331,8 @@ export class EmbeddedBroker {
     }
     const deviceId = (username ?? '').slice(0, 64);
     this.metrics.mqttRefusals.inc({ operation: 'connect', reason: refused.label });
-    this.log.warn(
-      { deviceId, clientId: client.id.slice(0, 64), remote: (client.conn as Socket | undefined)?.remoteAddress, reason: refused.reason },
-      `refused MQTT CONNECT from ${deviceId || '(no username)'}: ${refused.reason}`,
-    );
+    const remote = sourceAddress((client.conn as Socket | undefined)?.remoteAddress);
+    this.refusals.refused('CONNECT', remote, refused.label, `refused MQTT CONNECT from ${deviceId || '(no username)'}: ${refused.reason}`, { deviceId, clientId: client.id.slice(0, 64), remote });
     cb(refusal(refused.code, refused.reason), false);
   }
 
@@ -275,18 +382,34 @@ export class EmbeddedBroker {
     const verdict = mayPublish(client.id, packet.topic);
     if (!verdict.ok) {
       this.metrics.mqttRefusals.inc({ operation: 'publish', reason: 'acl' });
-      this.log.warn({ deviceId: client.id, topic: packet.topic, reason: verdict.reason }, `refused publish: ${verdict.reason}`);
+      this.refusals.refused('PUBLISH', client.id, 'acl', `refused publish: ${verdict.reason}`, { deviceId: client.id, topic: shortTopic(packet.topic) });
       // aedes disconnects a client whose publish is refused (MQTT 3.1.1 has no negative PUBACK).
       cb(new Error(verdict.reason));
       return;
     }
     const raw = { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: this.hooks.now() };
-    if (packet.qos === 2 && packet.messageId !== undefined) {
-      const resent = this.qos2.publish(client.id, packet.messageId, packet.dup, raw.payload, (done) => this.hooks.submit(raw, done), (err) => cb(err));
-      if (resent) this.log.debug({ deviceId: client.id, packetId: packet.messageId }, 'QoS 2 PUBLISH resent (DUP): answered without storing it again');
-      return;
-    }
-    this.hooks.submit(raw, (err) => cb(err));
+    const submit = (): void => {
+      if (packet.qos === 2 && packet.messageId !== undefined) {
+        const resent = this.qos2.publish(client.id, packet.messageId, packet.dup, raw.payload, (done) => this.hooks.submit(raw, done), (err) => cb(err));
+        if (resent) this.log.debug({ deviceId: client.id, packetId: packet.messageId }, 'QoS 2 PUBLISH resent (DUP): answered without storing it again');
+        return;
+      }
+      this.hooks.submit(raw, (err) => cb(err));
+    };
+    this.limitPublish(client, packet, submit, cb);
+  }
+
+  /** The device's publish allowance: pass, drop (QoS 0), hold until a token (QoS 1, PUBACK waits) or cut off. */
+  private limitPublish(client: Client, packet: PublishPacket, submit: () => void, cb: (err?: Error | null) => void): void {
+    const verdict = this.limiter.admit(client.id, packet.qos, { owner: client, proceed: submit, refuse: (err) => cb(err) });
+    if (verdict === 'pass') submit();
+    else if (verdict === 'drop') {
+      this.metrics.mqttDropped.inc({ device: client.id, reason: 'rate' });
+      cb(null); // nothing is stored; aedes hands it to subscribers, and devices may not subscribe to events
+    } else if (verdict === 'hold') {
+      this.metrics.mqttDelayed.inc({ device: client.id });
+      this.metrics.mqttHeld.set(this.limiter.heldCount);
+    } else cb(new Error(`${client.id} disconnected for flooding`)); // aedes closes the connection
   }
 
   private authorizeSubscribe(client: Client | null, sub: Subscription, cb: (err: Error | null, sub: Subscription | null) => void): void {
@@ -300,7 +423,7 @@ export class EmbeddedBroker {
       return;
     }
     this.metrics.mqttRefusals.inc({ operation: 'subscribe', reason: 'acl' });
-    this.log.warn({ deviceId: client.id, topic: sub.topic, reason: verdict.reason }, `refused subscribe: ${verdict.reason}`);
+    this.refusals.refused('SUBSCRIBE', client.id, 'acl', `refused subscribe: ${verdict.reason}`, { deviceId: client.id, topic: shortTopic(sub.topic) });
     cb(null, null); // SUBACK 0x80 for this filter; the connection stays up
   }
 
@@ -316,6 +439,8 @@ export class EmbeddedBroker {
 
   async stop(): Promise<void> {
     this.closing = true;
+    this.limiter.stop();
+    this.refusals.stop();
     for (const server of this.servers.splice(0)) server.close();
     const broker = this.broker;
     this.broker = undefined;

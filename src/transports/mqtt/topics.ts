@@ -15,21 +15,26 @@ function split(topic: string): [string, string, string] | undefined {
 
 export function mayPublish(deviceId: string, topic: string): Verdict {
   const parts = split(topic);
-  if (!parts) return { ok: false, reason: `topic ${JSON.stringify(topic)} is outside devices/${deviceId}/events|status` };
-  if (parts[1] !== deviceId) return { ok: false, reason: `device ${deviceId} may not publish as ${parts[1]}` };
-  if (!PUBLISH_CHANNELS.has(parts[2])) return { ok: false, reason: `devices publish to events or status, not ${parts[2]}` };
+  if (!parts) return { ok: false, reason: `topic ${JSON.stringify(shortTopic(topic))} is outside devices/${deviceId}/events|status` };
+  if (parts[1] !== deviceId) return { ok: false, reason: `device ${deviceId} may not publish as ${shortTopic(parts[1])}` };
+  if (!PUBLISH_CHANNELS.has(parts[2])) return { ok: false, reason: `devices publish to events or status, not ${shortTopic(parts[2])}` };
   return { ok: true, channel: parts[2] };
 }
 
 export function maySubscribe(deviceId: string, topicFilter: string): Verdict {
-  if (topicFilter.includes('#') || topicFilter.includes('+')) return { ok: false, reason: `wildcard subscription ${JSON.stringify(topicFilter)} refused` };
-  if (topicFilter.startsWith('$')) return { ok: false, reason: `${topicFilter} is reserved` };
+  if (topicFilter.includes('#') || topicFilter.includes('+')) return { ok: false, reason: `wildcard subscription ${JSON.stringify(shortTopic(topicFilter))} refused` };
+  if (topicFilter.startsWith('$')) return { ok: false, reason: `${shortTopic(topicFilter)} is reserved` };
   if (topicFilter !== `devices/${deviceId}/commands`) {
-    return { ok: false, reason: `device ${deviceId} may subscribe only to devices/${deviceId}/commands, not ${topicFilter}` };
+    return { ok: false, reason: `device ${deviceId} may subscribe only to devices/${deviceId}/commands, not ${shortTopic(topicFilter)}` };
   }
   return { ok: true, channel: 'commands' };
 }
 
 export function commandTopic(deviceId: string): string {
   return `devices/${deviceId}/commands`;
+}
+
+/** A topic or filter as logged: at most `max` characters, so a refused 64 KiB filter costs a short line. */
+export function shortTopic(topic: string, max = 80): string {
+  return topic.length <= max ? topic : `${topic.slice(0, max)}… (${topic.length} characters)`;
 }

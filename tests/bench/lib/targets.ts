@@ -35,7 +35,7 @@ export interface GatehouseTarget extends Running {
 export function gatehouseConfig(opts: { dataDir: string; httpPort: number; mqttPort: number; devices: readonly Device[]; uplink?: { url: string; secret: string } }): string {
   return `campus: { id: bench, name: Bench }
 http: { port: ${opts.httpPort}, host: 127.0.0.1, metricsToken: bench-metrics-token-0123456789 }
-mqtt: { port: ${opts.mqttPort}, host: 127.0.0.1 }
+mqtt: { port: ${opts.mqttPort}, host: 127.0.0.1, rateLimit: { rate: 1000000, burst: 1000000 }, connectRate: { rate: 1000000, burst: 1000000 } }
 storage: { dir: ${JSON.stringify(opts.dataDir)} }
 zones: [ { id: gate, name: Gate }, { id: building, name: Building } ]
 devices:

@@ -147,6 +147,8 @@ export const en = {
   'devices.fault': 'Fault: {reason}',
   'devices.rejected': 'Rejected messages: {count} ({reason})',
   'devices.repaired': 'Alarms stored despite a faulty message: {count} — fix the device',
+  'devices.flooding': 'Flooding: {dropped} dropped, {delayed} delayed',
+  'devices.floodBackoff': 'Cut off for flooding until {time}',
   'devices.link': 'Link: {state}',
   'devices.linkError': 'Link error: {error}',
   'devices.onlyOffline': 'Only offline devices',

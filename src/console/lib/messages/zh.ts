@@ -149,6 +149,8 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'devices.fault': '故障：{reason}',
   'devices.rejected': '拒收消息 {count} 条（{reason}）',
   'devices.repaired': '报文有误但报警已保存 {count} 条——请检修设备',
+  'devices.flooding': '消息过多：丢弃 {dropped} 条，延迟 {delayed} 条',
+  'devices.floodBackoff': '因消息过多已断开，{time} 前拒绝连接',
   'devices.link': '链路：{state}',
   'devices.linkError': '链路错误：{error}',
   'devices.onlyOffline': '只看离线设备',
