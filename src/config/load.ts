@@ -156,13 +156,18 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
         rateLimit: {
           rate: raw.mqtt?.rateLimit?.rate ?? 20,
           burst: raw.mqtt?.rateLimit?.burst ?? 200,
-          floodSeconds: raw.mqtt?.rateLimit?.floodSeconds ?? 30,
+          floodSeconds: raw.mqtt?.rateLimit?.floodSeconds ?? 10,
           maxHeld: raw.mqtt?.rateLimit?.maxHeld ?? 1000,
           backoffSeconds: raw.mqtt?.rateLimit?.backoffSeconds ?? 10,
         },
         maxConnections: raw.mqtt?.maxConnections,
         connectRate: { rate: raw.mqtt?.connectRate?.rate ?? 20, burst: raw.mqtt?.connectRate?.burst ?? 200 },
-        authBackoff: { device: raw.mqtt?.authBackoff?.device ?? 5, address: raw.mqtt?.authBackoff?.address ?? 20, maxSeconds: raw.mqtt?.authBackoff?.maxSeconds ?? 300 },
+        authBackoff: {
+          device: raw.mqtt?.authBackoff?.device ?? 5,
+          address: raw.mqtt?.authBackoff?.address ?? 20,
+          initialSeconds: raw.mqtt?.authBackoff?.initialSeconds ?? 1,
+          maxSeconds: raw.mqtt?.authBackoff?.maxSeconds ?? 300,
+        },
       };
   const devices: ResolvedDevice[] = raw.devices.map((d) => {
     const role = d.role ?? d.type; // `type` is role's older name: both read the same

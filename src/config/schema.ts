@@ -147,22 +147,23 @@ export const ConfigSchema = Type.Object(
                 maxHeld: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
                 backoffSeconds: Type.Optional(Seconds),
               },
-              { additionalProperties: false, description: 'defaults: rate 20/s, burst 200, floodSeconds 30, maxHeld 1000, backoffSeconds 10 (doubling to 64×); devices[].rateLimit overrides rate and burst' },
+              { additionalProperties: false, description: 'defaults: rate 20/s, burst 200, floodSeconds 10, maxHeld 1000, backoffSeconds 10 (doubling to 64×); devices[].rateLimit overrides rate and burst' },
             ),
           ),
           /** Sockets open at once; more are closed at once. Default: the open-file limit less a tenth (at least 256) for HTTP and the database. */
           maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
           /** New connections per source address (default 20/s, burst 200); more are closed at once. */
           connectRate: Type.Optional(Type.Object({ rate: Type.Optional(Rate), burst: Type.Optional(Burst) }, { additionalProperties: false })),
-          /** Failed CONNECTs allowed per device id and per address before an exponential back-off (1 s doubling to maxSeconds) refuses them unread. */
+          /** Failed CONNECTs allowed per device id and per address before an exponential back-off (initialSeconds doubling to maxSeconds) refuses them unread. */
           authBackoff: Type.Optional(
             Type.Object(
               {
                 device: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
                 address: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+                initialSeconds: Type.Optional(Seconds),
                 maxSeconds: Type.Optional(Seconds),
               },
-              { additionalProperties: false, description: 'defaults: device 5, address 20, maxSeconds 300' },
+              { additionalProperties: false, description: 'defaults: device 5, address 20, initialSeconds 1, maxSeconds 300' },
             ),
           ),
         },

@@ -78,12 +78,19 @@ export type MqttConfig =
       /** New connections per source address. */
       readonly connectRate: { readonly rate: number; readonly burst: number };
       /** Failed CONNECTs allowed per device id and per address before the back-off; its cap. */
-      readonly authBackoff: { readonly device: number; readonly address: number; readonly maxSeconds: number };
+      readonly authBackoff: MqttAuthBackoff;
     }
   | { readonly mode: 'external'; readonly url: string; readonly maxPacketBytes: number };
 
 export interface MqttTls extends TlsFiles, Partial<TlsCa> {
   readonly port: number;
+}
+
+export interface MqttAuthBackoff {
+  readonly device: number;
+  readonly address: number;
+  readonly initialSeconds: number;
+  readonly maxSeconds: number;
 }
 
 export interface MqttRateLimit {

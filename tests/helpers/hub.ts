@@ -30,7 +30,7 @@ export interface TestMqttOverrides {
   readonly rateLimit?: { readonly rate?: number; readonly burst?: number; readonly floodSeconds?: number; readonly maxHeld?: number; readonly backoffSeconds?: number };
   readonly maxConnections?: number;
   readonly connectRate?: { readonly rate?: number; readonly burst?: number };
-  readonly authBackoff?: { readonly device?: number; readonly address?: number; readonly maxSeconds?: number };
+  readonly authBackoff?: { readonly device?: number; readonly address?: number; readonly initialSeconds?: number; readonly maxSeconds?: number };
 }
 
 /**

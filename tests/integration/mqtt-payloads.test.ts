@@ -74,6 +74,11 @@ async function device(hub: TestHub, token: string, id: string): Promise<DeviceIt
   return d!;
 }
 
+/** sensor-1 (offlineAfter 2 s in the test campus) times out into a device_offline incident when a test runs longer than that, as on a loaded machine. */
+function notOffline<T extends { kind: string }>(items: readonly T[]): T[] {
+  return items.filter((i) => i.kind !== 'device_offline');
+}
+
 describe('malformed payloads', () => {
   const BAD: { name: string; payload: string; reason: string }[] = [
     { name: 'not JSON', payload: 'PANIC!!! {not json', reason: 'not_json' },
@@ -137,8 +142,7 @@ describe('malformed payloads', () => {
     expect(stored[0]!.ts).toBeGreaterThanOrEqual(before);
     expect(stored[0]!.ts).toBeLessThanOrEqual(after);
     const open = await getJson<{ items: { kind: string; deviceId: string }[] }>(hub.http, '/api/v1/incidents?status=open', token);
-    // (sensor-1 goes offline 2 s after start on a slow machine: only panic-2's incidents matter here)
-    expect(open.body.items.filter((i) => i.deviceId === 'panic-2')).toMatchObject([{ kind: 'panic', deviceId: 'panic-2' }]);
+    expect(notOffline(open.body.items)).toMatchObject([{ kind: 'panic', deviceId: 'panic-2' }]);
 
     const text = await fetchMetrics(hub.http);
     expect(metricValue(text, 'gatehouse_events_repaired_total', { device: 'panic-2', reason: 'bad_field' })).toBe(1);
@@ -179,8 +183,8 @@ describe('malformed payloads', () => {
     expect(r.code).toBe(0);
     expect(await deviceEvents(hub, token, 'panic-2')).toEqual([]);
     expect((await device(hub, token, 'panic-2')).rejected).toMatchObject({ count: 1, lastReason: 'not_json' });
-    const incidents = await getJson<{ items: { deviceId?: string }[] }>(hub.http, '/api/v1/incidents', token);
-    expect(incidents.body.items.filter((i) => i.deviceId === 'panic-2')).toEqual([]);
+    const incidents = await getJson<{ items: { kind: string }[] }>(hub.http, '/api/v1/incidents', token);
+    expect(notOffline(incidents.body.items)).toEqual([]);
   });
 });
 
@@ -226,7 +230,7 @@ describe('redelivered duplicates', () => {
     const stored = await deviceEvents(hub, token, 'panic-1');
     expect(stored.filter((e) => e.kind === 'alarm.panic')).toHaveLength(2);
     const open = await getJson<{ items: { kind: string; count: number; eventIds: string[] }[] }>(hub.http, '/api/v1/incidents?status=open', token);
-    expect(open.body.items).toMatchObject([{ kind: 'panic', count: 2 }]);
+    expect(notOffline(open.body.items)).toMatchObject([{ kind: 'panic', count: 2 }]);
     expect(metricValue(await fetchMetrics(hub.http), 'gatehouse_events_duplicate_total')).toBe(0);
   });
 
@@ -237,9 +241,10 @@ describe('redelivered duplicates', () => {
     await c.publishAsync('devices/panic-1/events', payload, { qos: 1 });
     await c.publishAsync('devices/panic-1/events', payload, { qos: 1 });
     const res = await getJson<{ items: { kind: string; count: number; eventIds: string[] }[] }>(hub.http, '/api/v1/incidents?status=open', token);
-    expect(res.body.items).toHaveLength(1);
-    expect(res.body.items[0]).toMatchObject({ kind: 'panic', count: 1 });
-    expect(res.body.items[0]!.eventIds).toHaveLength(1);
+    const items = notOffline(res.body.items);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'panic', count: 1 });
+    expect(items[0]!.eventIds).toHaveLength(1);
   });
 });
 

@@ -139,3 +139,28 @@ describe('gatehouse check-config (CLI)', () => {
     expect(await verifyPassword('wrong', out)).toBe(false);
   });
 });
+
+describe('config: MQTT flood control', () => {
+  it('fills the defaults and takes a per-device allowance', () => {
+    const r = parseConfig(base('  - { id: bridge, profile: generic, zone: z1, secret: "12345678", rateLimit: { rate: 200, burst: 2000 } }'), { profiles: profileRegistry, env: {} });
+    expect(r.ok, r.ok ? '' : r.errors.join('\n')).toBe(true);
+    if (!r.ok || r.config.mqtt.mode !== 'embedded') return;
+    expect(r.config.mqtt.rateLimit).toEqual({ rate: 20, burst: 200, floodSeconds: 10, maxHeld: 1000, backoffSeconds: 10 });
+    expect(r.config.mqtt.connectRate).toEqual({ rate: 20, burst: 200 });
+    expect(r.config.mqtt.authBackoff).toEqual({ device: 5, address: 20, initialSeconds: 1, maxSeconds: 300 });
+    expect(r.config.mqtt.maxConnections).toBeUndefined(); // derived from the file limit at start
+    expect(r.config.devices[0]!.rateLimit).toEqual({ rate: 200, burst: 2000 });
+  });
+
+  it('names bad values: zero or negative rates, a fractional burst, unknown fields', () => {
+    const errors = errorsOf(
+      base(
+        '  - { id: d1, profile: generic, zone: z1, secret: "12345678", rateLimit: { rate: 0, burst: 1.5 } }',
+        'mqtt: { rateLimit: { rate: -1, floodSeconds: 0, typo: 1 }, maxConnections: 0, connectRate: { burst: 0 }, authBackoff: { device: -1 } }',
+      ),
+    ).join('\n');
+    for (const path of ['devices[0].rateLimit.rate', 'devices[0].rateLimit.burst', 'mqtt.rateLimit.rate', 'mqtt.rateLimit.floodSeconds', 'mqtt.rateLimit.typo', 'mqtt.maxConnections', 'mqtt.connectRate.burst', 'mqtt.authBackoff.device']) {
+      expect(errors).toContain(path);
+    }
+  });
+});

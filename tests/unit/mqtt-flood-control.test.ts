@@ -237,7 +237,7 @@ describe('Admission', () => {
     const a = new Admission<{ name: string }>({
       maxConnections: o.max ?? 3,
       connectRate: { rate: o.rate ?? 1, burst: o.burst ?? 100 },
-      authBackoff: { device: 2, address: 4, maxSeconds: 60 },
+      authBackoff: { device: 2, address: 4, initialSeconds: 1, maxSeconds: 60 },
       now: () => now,
     });
     return { a, set: (ms: number) => (now = ms) };

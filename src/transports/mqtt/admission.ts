@@ -9,7 +9,7 @@ export interface AdmissionOptions {
   /** New connections per source address. */
   readonly connectRate: RateLimit;
   /** Failed CONNECTs allowed per device id and per address before the back-off starts, and its cap. */
-  readonly authBackoff: { readonly device: number; readonly address: number; readonly maxSeconds: number };
+  readonly authBackoff: { readonly device: number; readonly address: number; readonly initialSeconds: number; readonly maxSeconds: number };
   readonly now: () => number;
   /** Addresses remembered (connect buckets, failures); the oldest idle go first. */
   readonly maxAddresses?: number;
@@ -24,8 +24,6 @@ export interface BackoffRefusal {
   readonly until: number;
 }
 
-/** The first back-off after failed CONNECTs; it doubles with each further failure. */
-const AUTH_BACKOFF_INITIAL_MS = 1000;
 /**
  * A device's last good address is exempt from the back-off on its id (an attacker
  * elsewhere cannot lock a device out by guessing its password) — but not after
@@ -53,9 +51,11 @@ export class Admission<S extends object> {
 
   constructor(private readonly options: AdmissionOptions) {
     const maxMs = options.authBackoff.maxSeconds * 1000;
+    // The first back-off; it doubles with each further failure.
+    const initialMs = Math.min(maxMs, options.authBackoff.initialSeconds * 1000);
     this.maxAddresses = options.maxAddresses ?? 10_000;
-    this.devices = new BackoffTable({ free: options.authBackoff.device, initialMs: AUTH_BACKOFF_INITIAL_MS, maxMs, maxKeys: this.maxAddresses });
-    this.addresses = new BackoffTable({ free: options.authBackoff.address, initialMs: AUTH_BACKOFF_INITIAL_MS, maxMs, maxKeys: this.maxAddresses });
+    this.devices = new BackoffTable({ free: options.authBackoff.device, initialMs, maxMs, maxKeys: this.maxAddresses });
+    this.addresses = new BackoffTable({ free: options.authBackoff.address, initialMs, maxMs, maxKeys: this.maxAddresses });
   }
 
   get openCount(): number {

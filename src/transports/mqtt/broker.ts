@@ -13,7 +13,7 @@ import { mayPublish, maySubscribe, commandTopic, shortTopic } from './topics.ts'
 import { PublishLimiter, type FloodingView, type RateLimit } from './publishLimiter.ts';
 import { Admission, defaultMaxConnections, openFileLimit, sourceAddress } from './admission.ts';
 import { RefusalLog } from './refusalLog.ts';
-import type { MqttRateLimit } from '../../config/types.ts';
+import type { MqttAuthBackoff, MqttRateLimit } from '../../config/types.ts';
 
 export interface EmbeddedBrokerOptions {
   /** The plain listener's port (0: any free one), or null for none. */
@@ -28,7 +28,7 @@ export interface EmbeddedBrokerOptions {
   readonly rateLimit: MqttRateLimit;
   readonly maxConnections?: number | undefined;
   readonly connectRate: RateLimit;
-  readonly authBackoff: { readonly device: number; readonly address: number; readonly maxSeconds: number };
+  readonly authBackoff: MqttAuthBackoff;
 }
 
 /** What the broker needs from the hub: who may connect, and where messages go. */
