@@ -135,8 +135,9 @@ export const ConfigSchema = Type.Object(
           keepaliveLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
           /**
            * Per-device publish allowance (src/transports/mqtt/publishLimiter.ts): over it, QoS 0 is
-           * dropped and counted, QoS 1 waits for its PUBACK; a device over it for floodSeconds is
-           * disconnected and refused at CONNECT for backoffSeconds, doubling with each flood.
+           * dropped and counted, QoS 1 waits for its PUBACK; a device dropping QoS 0 for floodSeconds,
+           * or with more than maxHeld QoS 1 waiting, is disconnected and refused at CONNECT for
+           * backoffSeconds, doubling with each flood.
            */
           rateLimit: Type.Optional(
             Type.Object(

@@ -41,9 +41,11 @@ export interface TestMqttOverrides {
 export function testConfigYaml(dataDir: string, extra = '', mqtt: TestMqttOverrides = {}, storage: Readonly<Record<string, unknown>> = {}): string {
   // No port: the default 1883 turns the listener on, and loadTestConfig binds it to a free port.
   // Every test client connects from 127.0.0.1, so the per-address limits (meant for one
-  // device or one NAT per address) are opened wide; tests of them set their own.
-  const perAddress = { connectRate: { rate: 10_000, burst: 10_000 }, authBackoff: { address: 10_000 } };
-  const mqttSection = JSON.stringify({ host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...perAddress, ...mqtt });
+  // device or one NAT per address) are opened wide; and tests push hundreds of events from
+  // one device (kill -9 mid-stream, a morning rush) where a device's default 20/s would only
+  // slow them down. Tests of flood control set their own (tests/integration/mqtt-flood.test.ts).
+  const wide = { rateLimit: { rate: 100_000, burst: 100_000 }, connectRate: { rate: 10_000, burst: 10_000 }, authBackoff: { address: 10_000 } };
+  const mqttSection = JSON.stringify({ host: '127.0.0.1', maxPacketBytes: 65536, connectTimeout: 5, ...wide, ...mqtt });
   return `
 campus: { id: test-school, name: Test School }
 http: { port: 0, host: 127.0.0.1, metricsToken: ${METRICS_TOKEN} }

@@ -3,9 +3,9 @@
  * over real TCP against the hub's embedded broker:
  *  - a device flooding QoS 0 and one flooding QoS 1 for several seconds: another
  *    device's panic still opens its incident and reaches the live feed; /healthz
- *    answers throughout; the flooders are cut off and refused at CONNECT for a
- *    back-off; the hub accepts other devices at once afterwards; RSS stays bounded;
- *    the flooding shows in the devices API and /metrics;
+ *    answers throughout; the QoS 0 flooder is cut off and refused at CONNECT for a
+ *    back-off, the QoS 1 one paced (nothing lost); the hub accepts other devices at
+ *    once afterwards; RSS stays bounded; the flooding shows in the devices API and /metrics;
  *  - 2,000 idle sockets that never send CONNECT and 300 wrong-password CONNECTs:
  *    a legitimate device still connects and its panic is acknowledged; the log has
  *    one summarized line per source, not one per refusal.
@@ -100,7 +100,7 @@ async function connectFrom(port: number, localAddress: string, username: string,
 }
 
 describe('a flooding device does not starve the others', () => {
-  test('QoS 0 and QoS 1 floods: a panic still opens its incident and reaches the live feed; /healthz answers; the flooders are cut off and shown', async () => {
+  test('QoS 0 and QoS 1 floods: a panic still opens its incident and reaches the live feed; /healthz answers; the QoS 0 flooder is cut off, the QoS 1 one paced; both shown', async () => {
     const hub = await startTestHub({
       // floodSeconds short so the test sees the cut-off; the rest as in production
       mqtt: { connectTimeout: 10, rateLimit: { rate: 20, burst: 200, floodSeconds: 5, backoffSeconds: 30 } },
@@ -129,8 +129,7 @@ describe('a flooding device does not starve the others', () => {
     const panicClient = await pool.connect(hub.mqtt, 'panic-1');
     const q0 = await pool.connect(hub.mqtt, 'reader-1');
     const q1 = await pool.connect(hub.mqtt, 'reader-2');
-    const closed = (c: MqttClient): Promise<void> => new Promise((r) => c.once('close', () => r()));
-    const bothClosed = Promise.all([closed(q0), closed(q1)]);
+    const q0Closed = new Promise<void>((r) => q0.once('close', () => r()));
     const floodStart = performance.now();
     const f0 = flood(q0, 'reader-1', 0);
     const f1 = flood(q1, 'reader-2', 1);
@@ -143,13 +142,15 @@ describe('a flooding device does not starve the others', () => {
     const frame = await live.next((f) => f.event === 'incident' && (JSON.parse(f.data) as { kind: string }).kind === 'panic', 15_000, 'the panic incident on the live feed');
     const liveMs = frame.at - (performance.timeOrigin + pressed);
 
-    // both flooders keep at it until the hub cuts them off (floodSeconds 5), or 15 s pass
-    const cutOff = await Promise.race([bothClosed.then(() => true), sleep(15_000).then(() => false)]);
+    // the QoS 0 flooder keeps at it until the hub cuts it off (floodSeconds 5), or 15 s pass;
+    // the QoS 1 one is only paced (its PUBACKs wait), never cut off: nothing of it is lost
+    const cutOff = await Promise.race([q0Closed.then(() => true), sleep(15_000).then(() => false)]);
     const floodMs = performance.now() - floodStart;
+    expect(cutOff).toBe(true);
+    expect(q1.connected).toBe(true);
     f0.stop();
     f1.stop();
-    await Promise.race([Promise.all([f0.done, f1.done]), sleep(5000)]);
-    expect(cutOff).toBe(true);
+    await Promise.race([f0.done, sleep(5000)]);
 
     // after the flood, another device connects at once
     const reconnectStart = performance.now();
@@ -174,7 +175,7 @@ describe('a flooding device does not starve the others', () => {
     expect(r1.flooding?.disconnects).toBe(1);
     expect(r1.flooding?.backoffUntil).toBeGreaterThan(Date.now());
     expect(r2.flooding?.delayed).toBeGreaterThan(0);
-    expect(r2.flooding?.disconnects).toBe(1);
+    expect(r2.flooding?.disconnects).toBe(0);
     expect(devices.body.items.find((d) => d.id === 'panic-1')!.flooding).toBeUndefined();
     const metrics = await fetchMetrics(hub.http);
     expect(metricValue(metrics, 'gatehouse_mqtt_dropped_total', { device: 'reader-1', reason: 'rate' })).toBe(r1.flooding!.dropped);
@@ -182,14 +183,13 @@ describe('a flooding device does not starve the others', () => {
     expect(metricValue(metrics, 'gatehouse_mqtt_flood_disconnects_total', { device: 'reader-1' })).toBe(1);
     expect(metricValue(metrics, 'gatehouse_mqtt_refusals_total', { operation: 'connect', reason: 'flood back-off' })).toBe(1);
 
-    // QoS 1: nothing acknowledged was lost (stored ≥ acknowledged: a commit may beat the cut-off to its PUBACK)
-    const stored = Number(
-      metricValue(metrics, 'gatehouse_events_accepted_total', { kind: 'access.granted' }),
-    );
+    // QoS 1: everything acknowledged was stored (stored ≥ acknowledged: a commit may be on its way to its PUBACK)
+    const stored = metricValue(metrics, 'gatehouse_events_accepted_total', { kind: 'access.granted' });
     expect(f1.acked()).toBeGreaterThan(0);
     expect(stored).toBeGreaterThanOrEqual(f1.acked());
     // and what was let in stayed within the allowance: burst + rate × time (+ slack), for both flooders together
-    expect(stored).toBeLessThanOrEqual(2 * (200 + 20 * (floodMs / 1000 + 1)));
+    const seconds = (performance.now() - floodStart) / 1000;
+    expect(stored).toBeLessThanOrEqual(2 * (200 + 20 * (seconds + 1)));
 
     // /healthz answered every probe, within a generous bound
     expect(health.length).toBeGreaterThan(5);
@@ -197,6 +197,7 @@ describe('a flooding device does not starve the others', () => {
     expect(mb(rssMax - rss0)).toBeLessThan(400);
     // one line per flood cut-off, not one per dropped packet
     expect(hub.logs.filter((l) => String(l['msg']).startsWith('disconnected reader-1 for flooding'))).toHaveLength(1);
+    expect(hub.logs.filter((l) => String(l['msg']).startsWith('disconnected reader-2'))).toHaveLength(0);
     expect(hub.logs.filter((l) => (l['level'] as number) >= 40).length).toBeLessThan(20);
 
     console.info(

@@ -11,7 +11,7 @@ export interface PublishLimiterOptions {
   readonly defaults: RateLimit;
   /** A device's own allowance (devices[i].rateLimit), if it has one. */
   readonly limitOf: (deviceId: string) => RateLimit | undefined;
-  /** Seconds a device may stay over its allowance before it is disconnected. */
+  /** Seconds a device may keep sending QoS 0 over its allowance (dropped) before it is disconnected. */
   readonly floodSeconds: number;
   /** QoS 1 publishes held (PUBACK not yet sent) per device; one more is flooding. */
   readonly maxHeld: number;
@@ -50,7 +50,7 @@ export interface HeldPublish {
   readonly refuse: (err: Error) => void;
 }
 
-/** No excess for this long ends a spell over the allowance. */
+/** No dropped publish for this long ends a spell over the allowance. */
 const CALM_MS = 1000;
 /** How often, at most, a device's flooding view is pushed to the guard room during a spell. */
 const TELL_EVERY_MS = 5000;
@@ -63,9 +63,9 @@ interface Flow {
   delayed: number;
   disconnects: number;
   lastAt: number | undefined;
-  /** Start of the current spell over the allowance. */
+  /** Start of the current spell of dropped (QoS 0) publishes over the allowance. */
   overSince: number | undefined;
-  /** The last time the device was over its allowance (an excess publish, or a held one let in). */
+  /** The last QoS 0 publish dropped over the allowance. */
   lastOverAt: number | undefined;
   /** When the guard room was last told. */
   toldAt: number | undefined;
@@ -75,8 +75,9 @@ interface Flow {
  * Per-device token buckets for MQTT publishes: one device's flood costs the
  * others nothing. Over the allowance, QoS 0 is dropped (and counted) and QoS 1
  * waits for a token before it is handed on, so its PUBACK — and aedes' next read
- * from that socket — waits too: backpressure, nothing lost. A device over its
- * allowance for `floodSeconds`, or with `maxHeld` publishes waiting, is cut off
+ * from that socket — waits too: backpressure, nothing lost. A device dropping
+ * QoS 0 over its allowance for `floodSeconds` (it still costs the hub parsing
+ * every packet), or with more than `maxHeld` QoS 1 publishes waiting, is cut off
  * and refused at CONNECT for a back-off that doubles with each flood.
  */
 export class PublishLimiter {
@@ -100,16 +101,22 @@ export class PublishLimiter {
     const now = this.options.now();
     const flow = this.flow(deviceId, now);
     if (flow.held.length === 0 && flow.bucket.take(now)) return 'pass';
-    const flooding = this.over(deviceId, flow, now);
-    if (flooding) {
-      this.flood(deviceId, flow, now, flooding);
-      return 'flood';
-    }
+    const previous = flow.lastAt;
+    flow.lastAt = now;
+    const newSpell = previous === undefined || now - previous > CALM_MS;
     if (qos === 0) {
+      const flooding = this.over(flow, now);
+      if (flooding) {
+        this.flood(deviceId, flow, now, flooding);
+        return 'flood';
+      }
       flow.dropped++;
-      this.tell(deviceId, flow, now);
+      this.tell(deviceId, flow, now, newSpell);
       return 'drop';
     }
+    // QoS 1 is paced, not cut off for time: its PUBACK waits, aedes reads nothing more from
+    // that socket meanwhile, so it costs nothing — and a device draining a backlog after an
+    // outage must not lose its connection for it. Only more waiting than maxHeld is flooding.
     if (flow.held.length >= this.options.maxHeld) {
       this.flood(deviceId, flow, now, `more than ${this.options.maxHeld} QoS 1 publishes waiting for their PUBACK (mqtt.rateLimit.maxHeld)`);
       return 'flood';
@@ -118,13 +125,13 @@ export class PublishLimiter {
     this.heldTotal++;
     flow.delayed++;
     this.schedule(deviceId, flow, now);
-    this.tell(deviceId, flow, now);
+    this.tell(deviceId, flow, now, newSpell);
     return 'hold';
   }
 
   /** The guard room hears of a spell over the allowance when it starts, then every few seconds while it lasts. */
-  private tell(deviceId: string, flow: Flow, now: number): void {
-    if (flow.toldAt !== undefined && flow.toldAt >= (flow.overSince ?? now) && now - flow.toldAt < TELL_EVERY_MS) return;
+  private tell(deviceId: string, flow: Flow, now: number, newSpell: boolean): void {
+    if (!newSpell && flow.toldAt !== undefined && now - flow.toldAt < TELL_EVERY_MS) return;
     flow.toldAt = now;
     this.options.onChange?.(deviceId);
   }
@@ -180,20 +187,14 @@ export class PublishLimiter {
     return flow;
   }
 
-  /** Record an excess; returns why the device counts as flooding, if it does. */
-  private over(deviceId: string, flow: Flow, now: number): string | undefined {
+  /** Record a dropped excess; returns why the device counts as flooding, if it does. */
+  private over(flow: Flow, now: number): string | undefined {
     if (flow.lastOverAt === undefined || now - flow.lastOverAt > CALM_MS) {
       flow.overSince = now;
-      flow.lastAt = now;
       flow.lastOverAt = now;
       return undefined;
     }
-    flow.lastAt = now;
     flow.lastOverAt = now;
-    return this.tooLong(flow, now);
-  }
-
-  private tooLong(flow: Flow, now: number): string | undefined {
     const seconds = (now - (flow.overSince ?? now)) / 1000;
     return seconds >= this.options.floodSeconds ? `over its rate limit for ${Math.round(seconds)} s (mqtt.rateLimit.floodSeconds ${this.options.floodSeconds})` : undefined;
   }
@@ -230,13 +231,9 @@ export class PublishLimiter {
   private release(deviceId: string, flow: Flow): void {
     const now = this.options.now();
     while (flow.held.length > 0 && flow.bucket.take(now)) {
-      flow.lastOverAt = now;
       this.heldTotal--;
       flow.held.shift()!.proceed();
     }
-    if (flow.held.length === 0) return;
-    const flooding = this.tooLong(flow, now);
-    if (flooding) this.flood(deviceId, flow, now, flooding);
-    else this.schedule(deviceId, flow, now);
+    if (flow.held.length > 0) this.schedule(deviceId, flow, now);
   }
 }
