@@ -52,7 +52,7 @@ describe('gatehouse start refuses the published demo credentials', () => {
     const dir = tempDir();
     dirs.push(dir);
     // (hash-password itself now refuses it: 11 characters)
-    const rehashed = await hashPassword('admin1-demo');
+    const rehashed = await hashPassword('admin1-test-pw');
     const file = join(dir.path, 'gatehouse.yaml');
     const yaml = testConfigYaml(dir.path).replace(/(username: admin1, role: admin, passwordHash: )"[^"]+"/, (_m, head: string) => `${head}"${rehashed}"`);
     writeFileSync(file, yaml);

@@ -142,7 +142,7 @@ describe('gatehouse check-config (CLI)', () => {
 
 describe('config: MQTT flood control', () => {
   it('fills the defaults and takes a per-device allowance', () => {
-    const r = parseConfig(base('  - { id: bridge, profile: generic, zone: z1, secret: "12345678", rateLimit: { rate: 200, burst: 2000 } }'), { profiles: profileRegistry, env: {} });
+    const r = parseConfig(base('  - { id: bridge, profile: generic, zone: z1, secret: "0123456789abcdef", rateLimit: { rate: 200, burst: 2000 } }'), { profiles: profileRegistry, env: {} });
     expect(r.ok, r.ok ? '' : r.errors.join('\n')).toBe(true);
     if (!r.ok || r.config.mqtt.mode !== 'embedded') return;
     expect(r.config.mqtt.rateLimit).toEqual({ rate: 20, burst: 200, floodSeconds: 10, maxHeld: 1000, backoffSeconds: 10 });
@@ -155,7 +155,7 @@ describe('config: MQTT flood control', () => {
   it('names bad values: zero or negative rates, a fractional burst, unknown fields', () => {
     const errors = errorsOf(
       base(
-        '  - { id: d1, profile: generic, zone: z1, secret: "12345678", rateLimit: { rate: 0, burst: 1.5 } }',
+        '  - { id: d1, profile: generic, zone: z1, secret: "0123456789abcdef", rateLimit: { rate: 0, burst: 1.5 } }',
         'mqtt: { rateLimit: { rate: -1, floodSeconds: 0, typo: 1 }, maxConnections: 0, connectRate: { burst: 0 }, authBackoff: { device: -1 } }',
       ),
     ).join('\n');

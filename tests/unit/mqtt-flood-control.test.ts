@@ -338,21 +338,27 @@ describe('RefusalLog', () => {
   }
   const flushed = () => new Promise((r) => setImmediate(r));
 
-  test('the first refusal from a source is logged at once; the rest as one line per minute with counts', async () => {
+  test('the first refusal of each reason from a source is logged at once; the rest as one line per minute with counts', async () => {
     const { log, lines, set, tick } = refusalLog();
     log.refused('CONNECT', '10.0.0.9', 'wrong password', 'refused MQTT CONNECT from panic-1: wrong password');
     for (let i = 0; i < 299; i++) log.refused('CONNECT', '10.0.0.9', 'wrong password', 'x');
-    for (let i = 0; i < 12; i++) log.refused('CONNECT', '10.0.0.9', 'back-off', 'x');
+    log.refused('CONNECT', '10.0.0.9', 'back-off', 'refused MQTT CONNECT from panic-1 without checking its password: back-off');
+    for (let i = 0; i < 11; i++) log.refused('CONNECT', '10.0.0.9', 'back-off', 'x');
     log.refused('CONNECT', '10.0.0.8', 'unknown device', 'refused MQTT CONNECT from ghost: unknown device');
     set(30_000);
     tick();
     await flushed();
-    expect(lines.map((l) => l['msg'])).toEqual(['refused MQTT CONNECT from panic-1: wrong password', 'refused MQTT CONNECT from ghost: unknown device']);
+    expect(lines.map((l) => l['msg'])).toEqual([
+      'refused MQTT CONNECT from panic-1: wrong password',
+      'refused MQTT CONNECT from panic-1 without checking its password: back-off',
+      'refused MQTT CONNECT from ghost: unknown device',
+    ]);
     set(60_000);
     tick();
     await flushed();
     expect(lines.map((l) => l['msg'])).toEqual([
       'refused MQTT CONNECT from panic-1: wrong password',
+      'refused MQTT CONNECT from panic-1 without checking its password: back-off',
       'refused MQTT CONNECT from ghost: unknown device',
       'refused 312 CONNECTs from 10.0.0.9 in the last 60 s: wrong password ×300, back-off ×12',
     ]);

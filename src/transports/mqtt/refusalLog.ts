@@ -19,14 +19,18 @@ interface Entry {
   /** Refusals in this window not logged yet. */
   unlogged: number;
   readonly counts: Map<string, number>;
+  /** Reasons already logged in full while this source has been refused (forgotten with it when it goes quiet). */
+  readonly logged: Set<string>;
 }
 
 const OTHERS = 'other sources';
 
 /**
- * Refusals logged per source (an address, a device id) at most once per window:
- * the first refusal at once with its detail, the rest counted and summed up when
- * the window ends — "refused 312 CONNECTs from 10.0.0.9 in the last 60 s: wrong
+ * Refusals logged per source (an address, a device id): the first refusal of
+ * each reason at once with its detail (a new kind of refusal — a certificate
+ * for another device after a run of wrong passwords — is worth its own line;
+ * reasons are a short fixed list), the rest counted and summed up when the
+ * window ends — "refused 312 CONNECTs from 10.0.0.9 in the last 60 s: wrong
  * password ×300, back-off ×12" — so a flood of bad packets costs one line a
  * minute, not one per packet.
  */
@@ -66,13 +70,16 @@ export class RefusalLog {
       source = OTHERS;
     }
     if (!entry) {
-      this.entries.set(key, { what, source, windowStart: now, total: 1, unlogged: 0, counts: new Map([[reason, 1]]) });
+      this.entries.set(key, { what, source, windowStart: now, total: 1, unlogged: 0, counts: new Map([[reason, 1]]), logged: new Set([reason]) });
       this.log.warn({ ...fields, source, reason }, message);
       return;
     }
     entry.total++;
-    entry.unlogged++;
     entry.counts.set(reason, (entry.counts.get(reason) ?? 0) + 1);
+    if (!entry.logged.has(reason)) {
+      entry.logged.add(reason);
+      this.log.warn({ ...fields, source, reason }, message);
+    } else entry.unlogged++;
     if (now - entry.windowStart >= this.windowMs) this.summarize(entry, now);
   }
 
