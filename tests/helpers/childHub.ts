@@ -38,17 +38,24 @@ export async function startChildHub(options: {
   readyTimeoutMs?: number;
   /** More YAML appended to the test config (e.g. an uplink section). */
   extraYaml?: string;
+  /** The whole config instead of the test config (its ports are still overridden by the environment). */
+  configYaml?: string;
+  /** Called with the process as soon as it is spawned, before /healthz answers (to kill it during start-up). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** How often /healthz is polled during start-up (ms; default 100). */
+  pollMs?: number;
 }): Promise<ChildHub> {
   const httpPort = options.httpPort ?? (await freePort());
   const mqttPort = options.mqttPort ?? (await freePort());
   const configFile = join(options.dataDir, 'gatehouse-test.yaml');
-  writeFileSync(configFile, testConfigYaml(options.dataDir, options.extraYaml ?? '', options.mqtt).replace('log: { level: warn }', `log: { level: ${options.logLevel ?? 'warn'} }`));
+  writeFileSync(configFile, options.configYaml ?? testConfigYaml(options.dataDir, options.extraYaml ?? '', options.mqtt).replace('log: { level: warn }', `log: { level: ${options.logLevel ?? 'warn'} }`));
   const child = spawn(process.execPath, [join(ROOT, 'src/bin.js'), 'start', '--config', configFile], {
     cwd: ROOT,
     env: { ...process.env, GATEHOUSE_HTTP_PORT: String(httpPort), GATEHOUSE_MQTT_PORT: String(mqttPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  options.onSpawn?.(child);
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -74,7 +81,7 @@ export async function startChildHub(options: {
       child.kill('SIGKILL');
       throw new Error(`hub did not answer /healthz within the start-up timeout:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
   return {
     child,
