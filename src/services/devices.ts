@@ -19,6 +19,14 @@ export class DeviceService {
   private linkStatus: (deviceId: string) => Readonly<Record<string, unknown>> | undefined = () => undefined;
   private floodStatus: (deviceId: string) => DeviceView['flooding'] = () => undefined;
   private readonly healthListeners: ((deviceId: string, at: number, health: DeviceHealth) => void)[] = [];
+  /**
+   * Each device's online state as the gauges count it (when last announced): a
+   * transition moves two counters instead of walking every device — a reconnect
+   * storm of N devices cost N² otherwise (5,000: 25 million presence copies).
+   */
+  private readonly counted = new Map<string, boolean | undefined>();
+  private online = 0;
+  private offline = 0;
 
   constructor(
     devices: readonly ResolvedDevice[],
@@ -31,7 +39,8 @@ export class DeviceService {
   ) {
     this.byId = new Map(devices.map((d) => [d.id, d]));
     this.presence = new Presence(devices, stateStore.all(), startedAt);
-    this.updateGauges();
+    for (const p of this.presence.all()) this.count(p.deviceId, p.online);
+    this.setGauges();
   }
 
   /** Where transport-level health comes from (set once the transports exist). */
@@ -98,7 +107,10 @@ export class DeviceService {
    * gauges walk every device, so they are recounted only when one went on or off line.
    */
   announce(deviceId: string, transitioned = true): void {
-    if (transitioned) this.updateGauges();
+    if (transitioned) {
+      this.count(deviceId, this.presence.get(deviceId)?.online);
+      this.setGauges();
+    }
     const view = this.view(deviceId);
     if (view) this.live.publish({ type: 'device', data: view });
   }
@@ -139,15 +151,19 @@ export class DeviceService {
     return [...this.byId.keys()].map((id) => this.view(id)!);
   }
 
-  private updateGauges(): void {
-    let online = 0;
-    let offline = 0;
-    for (const p of this.presence.all()) {
-      if (p.online === true) online++;
-      else if (p.online === false) offline++;
-    }
-    this.metrics.devicesOnline.set(online);
-    this.metrics.devicesOffline.set(offline);
+  private count(deviceId: string, online: boolean | undefined): void {
+    const before = this.counted.get(deviceId);
+    if (before === online && this.counted.has(deviceId)) return;
+    if (before === true) this.online--;
+    else if (before === false) this.offline--;
+    if (online === true) this.online++;
+    else if (online === false) this.offline++;
+    this.counted.set(deviceId, online);
+  }
+
+  private setGauges(): void {
+    this.metrics.devicesOnline.set(this.online);
+    this.metrics.devicesOffline.set(this.offline);
   }
 }
 
