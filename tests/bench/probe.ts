@@ -19,6 +19,10 @@ interface Job {
   intervalMs: number;
   /** The live feed's `types` filter (e.g. "incident"); absent = the whole feed, as the console takes it. */
   types?: string;
+  /** "stdin": print {"type":"armed"} once connected, then press each panic on a stdin line instead of every intervalMs. */
+  trigger?: 'interval' | 'stdin';
+  /** How long to wait for each panic's frame before counting it lost (ms; default 2000). */
+  timeoutMs?: number;
 }
 
 const secret = JSON.parse(process.argv[2] ?? '{}').secret as string | undefined;
@@ -37,6 +41,9 @@ process.stdout.write(`${JSON.stringify({ type: 'county', url: county?.url ?? nul
 
 const rl = createInterface({ input: process.stdin });
 const job = JSON.parse(await new Promise<string>((r) => rl.once('line', r))) as Job;
+const timeoutMs = job.timeoutMs ?? 2000;
+/** Before each panic: the interval, or (trigger "stdin") the next line. */
+const nextPanic = (): Promise<unknown> => (job.trigger === 'stdin' ? new Promise((r) => rl.once('line', r)) : new Promise((r) => setTimeout(r, job.intervalMs)));
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
   Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
@@ -96,17 +103,18 @@ if (job.mode === 'bare') {
       // aborted at the end
     }
   })();
+  if (job.trigger === 'stdin') process.stdout.write(`${JSON.stringify({ type: 'armed' })}\n`);
   for (let i = 0; i < job.panics; i++) {
-    await new Promise((r) => setTimeout(r, job.intervalMs));
+    await nextPanic();
     const gotSse = new Promise<{ at: number; id: string }>((r) => (onSse = (at, id) => r({ at, id })));
     const gotCounty = new Promise<number>((r) => (onCounty = r));
     const sent = performance.now();
     publisher.publish(`devices/${job.device.id}/events`, JSON.stringify({ kind: 'alarm.panic', ts: Date.now(), seq: 1_000_000 + i }), { qos: 1 });
-    const s = await withTimeout(gotSse, 2000);
+    const s = await withTimeout(gotSse, timeoutMs);
     if (s === undefined) lost.sse++;
     else sse.push(s.at - sent);
     if (county) {
-      const c = await withTimeout(gotCounty, 2000);
+      const c = await withTimeout(gotCounty, timeoutMs);
       if (c === undefined) lost.uplink++;
       else uplink.push(c - sent);
     }

@@ -230,6 +230,107 @@ async function memory(n: number): Promise<{ a: number; b: number }> {
   return { a, b };
 }
 
+// ------------------------------------------------------------------ reconnect storm
+
+const STORM_DEVICES = 5000;
+const STORM_ROUNDS = 3;
+
+interface StormRound {
+  /** Until all STORM_DEVICES had their CONNACK (ms), Gatehouse and bare aedes. */
+  a: number;
+  b: number;
+  /** Panic pressed once a fifth were connected → its incident on the live feed (ms); null: not seen in 30 s. */
+  panicMs: number | null;
+  retriesA: number;
+  retriesB: number;
+}
+
+/** Start the storm process; `go()` fires every CONNECT at once. */
+async function storm(url: string, devs: readonly Device[]): Promise<{ go: () => void; progress: Promise<void>; done: Promise<{ ms: number | null; connected: number; retries: number; dropped: number }>; release: () => void }> {
+  const file = join(optionsDir, `storm-${++loadgens}.json`);
+  writeFileSync(file, JSON.stringify({ url, devices: devs, progressAt: Math.floor(devs.length / 5) }));
+  const child = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/storm.ts'), file]);
+  let onProgress!: () => void;
+  let onDone!: (r: { ms: number | null; connected: number; retries: number; dropped: number }) => void;
+  const progress = new Promise<void>((r) => (onProgress = r));
+  const done = new Promise<{ ms: number | null; connected: number; retries: number; dropped: number }>((resolve, reject) => {
+    onDone = resolve;
+    child.once('exit', (code) => reject(new Error(`storm process exited (${code}) before finishing`)));
+  });
+  void done.catch(() => undefined); // awaited by the caller; a rejection before then is not unhandled
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.includes('"type":"ready"')) ready();
+    else if (line.includes('"type":"progress"')) onProgress();
+    else if (line.startsWith('{"type":"done"')) onDone(JSON.parse(line));
+    else if (line.includes('"type":"error"')) log(`  storm: ${line}`);
+  });
+  await Promise.race([isReady, done]);
+  return {
+    go: () => child.stdin!.write('go\n'),
+    progress,
+    done,
+    release: () => {
+      child.stdin!.write('exit\n');
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    },
+  };
+}
+
+/**
+ * After a hub restart all devices reconnect at once: the time until every one has
+ * its CONNACK, Gatehouse (just started, STORM_DEVICES devices in its config) against
+ * bare aedes; and on Gatehouse a panic pressed by an already connected button once a
+ * fifth of the storm is connected, timed to its incident on the live feed.
+ */
+async function reconnectRound(round: number): Promise<StormRound> {
+  const devs = devices(STORM_DEVICES, 'storm');
+  const panicDevice: Device = { id: 'panic-storm', password: 'secret-panic-storm' };
+  const runA = async () => {
+    const gh = await startGatehouse({ devices: [...devs, panicDevice] });
+    const probe = run(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/probe.ts'), '{}']);
+    await waitLine(probe, /"type":"county"/);
+    probe.stdin!.write(
+      `${JSON.stringify({ mode: 'gatehouse', mqttUrl: gh.mqttUrl, device: panicDevice, http: gh.http, username: 'bench', password: BENCH_PASSWORD, panics: 1, intervalMs: 0, types: 'incident', trigger: 'stdin', timeoutMs: 30_000 })}\n`,
+    );
+    await waitLine(probe, /"type":"armed"/, 60_000);
+    const probeDone = waitLine(probe, /^(\{"type":"done".*)$/, 120_000);
+    const s = await storm(gh.mqttUrl, devs);
+    s.go();
+    await s.progress;
+    probe.stdin!.write('go\n');
+    const r = await s.done;
+    const p = JSON.parse((await probeDone)[1]!) as { sse: { max: number | null } };
+    s.release();
+    await gh.stop();
+    forget(gh.dataDir);
+    if (r.ms === null) throw new Error(`reconnect storm: only ${r.connected} of ${STORM_DEVICES} connected to Gatehouse within the deadline`);
+    return { ms: r.ms, retries: r.retries, panicMs: p.sse.max };
+  };
+  const runB = async () => {
+    const bare = await startBare();
+    const s = await storm(bare.mqttUrl, devs);
+    s.go();
+    const r = await s.done;
+    s.release();
+    await bare.stop();
+    if (r.ms === null) throw new Error(`reconnect storm: only ${r.connected} of ${STORM_DEVICES} connected to bare aedes within the deadline`);
+    return { ms: r.ms, retries: r.retries };
+  };
+  // Alternating which goes first, as the other sections do.
+  let a: Awaited<ReturnType<typeof runA>>;
+  let b: Awaited<ReturnType<typeof runB>>;
+  if (round % 2) {
+    a = await runA();
+    b = await runB();
+  } else {
+    b = await runB();
+    a = await runA();
+  }
+  return { a: a.ms, b: b.ms, panicMs: a.panicMs, retriesA: a.retries, retriesB: b.retries };
+}
+
 // ------------------------------------------------------------------ query and start-up
 
 let emptyP99 = NaN;
@@ -388,6 +489,18 @@ if (!SKIP.has('memory')) {
   log(`  RSS with 5,000 idle devices: A ${mem5k.a.toFixed(0)} MiB, B ${mem5k.b.toFixed(0)} MiB, A/B ${(mem5k.a / mem5k.b).toFixed(2)}`);
 }
 
+const stormRounds: StormRound[] = [];
+if (!SKIP.has('reconnect')) {
+  for (let r = 1; r <= STORM_ROUNDS; r++) {
+    const one = await reconnectRound(r);
+    stormRounds.push(one);
+    log(
+      `  reconnect storm round ${r}: ${STORM_DEVICES.toLocaleString('en-US')} devices CONNECT at once: A all connected in ${one.a.toFixed(0)} ms (${one.retriesA} retries), B ${one.b.toFixed(0)} ms (${one.retriesB} retries), A/B ${(one.a / one.b).toFixed(2)}; ` +
+        `panic pressed at a fifth connected → incident on the live feed ${one.panicMs === null ? 'NOT SEEN within 30 s' : `${one.panicMs.toFixed(0)} ms`}`,
+    );
+  }
+}
+
 let qs: Awaited<ReturnType<typeof queryAndStartup>> | undefined;
 if (!SKIP.has('query')) {
   qs = await queryAndStartup();
@@ -420,6 +533,11 @@ const summary = {
   emptyRouteP99Ms: fmt(qs?.emptyP99, 3),
   queryRawP99Ms: fmt(qs?.rawP99, 3),
   startupRatio: fmt(qs ? qs.startupA / qs.startupMin : undefined),
+  reconnect5kRatio: fmt(stormRounds.length ? median(stormRounds.map((x) => x.a / x.b)) : undefined),
+  reconnect5kMs: fmt(stormRounds.length ? median(stormRounds.map((x) => x.a)) : undefined, 0),
+  reconnect5kBareMs: fmt(stormRounds.length ? median(stormRounds.map((x) => x.b)) : undefined, 0),
+  // The slowest of the rounds; null if a round's panic was not seen within 30 s.
+  panicDuringReconnectMs: fmt(stormRounds.length && stormRounds.every((x) => x.panicMs !== null) ? Math.max(...stormRounds.map((x) => x.panicMs!)) : undefined, 1),
   rounds: rounds.length,
   invalidRounds: rounds.length - valid.length,
   loadGenCpuMax: fmt(Math.max(...rounds.map((r) => r.cpu)), 0),

@@ -21,6 +21,19 @@ function utf8(s: string): Buffer {
   return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
 }
 
+/** A CONNECT frame (MQTT 3.1.1, clean session). */
+export function connectFrame(clientId: string, username: string | undefined, password: string | undefined, keepalive: number): Buffer {
+  const flags = 0x02 | (username !== undefined ? 0x80 : 0) | (password !== undefined ? 0x40 : 0);
+  const body = Buffer.concat([
+    utf8('MQTT'),
+    Buffer.from([4, flags, keepalive >> 8, keepalive & 0xff]),
+    utf8(clientId),
+    ...(username !== undefined ? [utf8(username)] : []),
+    ...(password !== undefined ? [utf8(password)] : []),
+  ]);
+  return Buffer.concat([Buffer.from([0x10, ...remainingLength(body.length)]), body]);
+}
+
 export class RawPublisher {
   private socket!: Socket;
   private nextId = 1;
@@ -58,15 +71,7 @@ export class RawPublisher {
       this.socket.once('close', () => {
         if (!connected) reject(new Error('closed before CONNACK'));
       });
-      const flags = 0x02 | (this.username !== undefined ? 0x80 : 0) | (this.password !== undefined ? 0x40 : 0);
-      const body = Buffer.concat([
-        utf8('MQTT'),
-        Buffer.from([4, flags, this.keepalive >> 8, this.keepalive & 0xff]),
-        utf8(this.clientId),
-        ...(this.username !== undefined ? [utf8(this.username)] : []),
-        ...(this.password !== undefined ? [utf8(this.password)] : []),
-      ]);
-      this.socket.write(Buffer.concat([Buffer.from([0x10, ...remainingLength(body.length)]), body]));
+      this.socket.write(connectFrame(this.clientId, this.username, this.password, this.keepalive));
       // PINGREQ so idle connections stay up
       const ping = setInterval(() => this.socket.writable && this.socket.write(Buffer.from([0xc0, 0])), (this.keepalive * 1000) / 2);
       ping.unref();
