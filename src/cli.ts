@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { profileRegistry } from '../devices/index.ts';
@@ -87,6 +87,32 @@ function stopOnSignals(hub: Hub, children: ChildProcess[] = []): { readonly stop
   return state;
 }
 
+/**
+ * The demo-credentials check, remembering in the data directory the password
+ * hashes already found not to be demo ones (`.checked-users`, 0600), so a
+ * restart does not spend scrypt on them again.
+ */
+async function checkDemoCredentials(config: GatehouseConfig): Promise<string[]> {
+  const file = join(config.storage.dir, '.checked-users');
+  let cleared = new Set<string>();
+  try {
+    cleared = new Set(readFileSync(file, 'utf8').split('\n').filter((l) => /^[0-9a-f]{64}$/.test(l)));
+  } catch {
+    // first start, or unreadable: check them all
+  }
+  const before = cleared.size;
+  const problems = await demoCredentialsIn(config, cleared);
+  if (cleared.size !== before) {
+    try {
+      mkdirSync(config.storage.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${[...cleared].join('\n')}\n`, { mode: 0o600 });
+    } catch {
+      // not remembered: the next start checks again
+    }
+  }
+  return problems;
+}
+
 async function startHub(config: GatehouseConfig): Promise<Hub> {
   const log = createLogger(config.log.level);
   try {
@@ -106,7 +132,7 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
       if (!values.config) throw new UsageError('start needs --config FILE');
       const config = load(values.config);
-      const demoCredentials = await demoCredentialsIn(config);
+      const demoCredentials = await checkDemoCredentials(config);
       if (demoCredentials.length > 0) {
         process.stderr.write(
           `gatehouse: refusing to start: ${values.config} holds the published demo credentials, which anyone can read in the README\n` +

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { GatehouseConfig } from './types.ts';
 import { verifyPassword } from '../auth/password.ts';
 
@@ -16,9 +17,12 @@ const DEMO_SECRET = /^demo-secret-/;
  * (the secret itself is never printed). `gatehouse start` refuses such a config;
  * only `gatehouse demo` runs it. A demo user's name is checked against its demo
  * password with scrypt (three checks at most, only for those names), so a config
- * that re-hashed `admin1-demo` is caught too.
+ * that re-hashed `admin1-demo` is caught too. Those checks cost a second or more
+ * on a small box, at every start — also the restart after a crash, when devices
+ * wait — so a hash once found not to be a demo password is remembered in
+ * `cleared` (the caller keeps it in the data directory) and not checked again.
  */
-export async function demoCredentialsIn(config: GatehouseConfig): Promise<string[]> {
+export async function demoCredentialsIn(config: GatehouseConfig, cleared: Set<string> = new Set()): Promise<string[]> {
   const problems: string[] = [];
   config.devices.forEach((device, i) => {
     const secret = (device as { secret?: unknown }).secret;
@@ -29,9 +33,17 @@ export async function demoCredentialsIn(config: GatehouseConfig): Promise<string
   await Promise.all(
     config.users.map(async (user, i) => {
       const demoPassword = DEMO_PASSWORDS[user.username];
-      const published = DEMO_HASHES.has(user.passwordHash) || (demoPassword !== undefined && (await verifyPassword(demoPassword, user.passwordHash)));
+      const key = clearedKey(user.username, user.passwordHash);
+      const published =
+        DEMO_HASHES.has(user.passwordHash) || (demoPassword !== undefined && !cleared.has(key) && (await verifyPassword(demoPassword, user.passwordHash)));
+      if (!published && demoPassword !== undefined) cleared.add(key);
       if (published) problems.push(`users[${i}].passwordHash: ${user.username} has a published demo password; set a new one with gatehouse hash-password`);
     }),
   );
   return problems.sort();
+}
+
+/** What `cleared` holds for a user: a digest of the name and hash (no hash itself on disk twice). */
+export function clearedKey(username: string, passwordHash: string): string {
+  return createHash('sha256').update(`${username}\u0000${passwordHash}`).digest('hex');
 }

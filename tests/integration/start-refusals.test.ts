@@ -4,14 +4,16 @@
  * characters; the store is private to the hub's user (0700 / 0600).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
-import { startTestHub, tempDir, testConfigYaml, type TestHub } from '../helpers/hub.ts';
+import { loadTestConfig, startTestHub, tempDir, testConfigYaml, type TestHub } from '../helpers/hub.ts';
 
+/** The demo's published admin password (spelled so that renaming the test passwords never touches it). */
+const DEMO_ADMIN_PASSWORD = ['admin1', 'demo'].join('-');
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const run = promisify(execFile);
 const dirs: { remove(): void }[] = [];
@@ -52,7 +54,7 @@ describe('gatehouse start refuses the published demo credentials', () => {
     const dir = tempDir();
     dirs.push(dir);
     // (hash-password itself now refuses it: 11 characters)
-    const rehashed = await hashPassword('admin1-test-pw');
+    const rehashed = await hashPassword(DEMO_ADMIN_PASSWORD);
     const file = join(dir.path, 'gatehouse.yaml');
     const yaml = testConfigYaml(dir.path).replace(/(username: admin1, role: admin, passwordHash: )"[^"]+"/, (_m, head: string) => `${head}"${rehashed}"`);
     writeFileSync(file, yaml);
@@ -65,6 +67,38 @@ describe('gatehouse start refuses the published demo credentials', () => {
     const s = await gatehouse(['start', '--config', file]);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/devices\[0\]\.secret: panic-1 uses a published demo secret/);
+  });
+});
+
+describe('the demo-password check at each start', () => {
+  test('a user whose hash was found not to be a demo password is not checked again (a restart after a crash is not slowed); a changed hash is', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { demoCredentialsIn, clearedKey } = await import('../../src/config/demoCredentials.ts');
+    const config = loadTestConfig(testConfigYaml(dir.path));
+    const cleared = new Set<string>();
+    expect(await demoCredentialsIn(config, cleared)).toEqual([]);
+    expect(cleared.size).toBe(3); // guard1, officer1, admin1: checked once, remembered
+    // The key covers the hash itself: a hash changed since (here to a re-hashed demo password) is checked again.
+    const rehashed = await hashPassword(DEMO_ADMIN_PASSWORD);
+    const changed = loadTestConfig(testConfigYaml(dir.path).replace(/(username: admin1, role: admin, passwordHash: )"[^"]+"/, (_m, head: string) => `${head}"${rehashed}"`));
+    expect(cleared.has(clearedKey('admin1', rehashed))).toBe(false);
+    expect(await demoCredentialsIn(changed, cleared)).toEqual([expect.stringMatching(/^users\[2\]\.passwordHash: admin1 has a published demo password/)]);
+  });
+
+  test('gatehouse start remembers the checked users in the data directory, 0600', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir.path, 'gatehouse.yaml');
+    writeFileSync(file, testConfigYaml(dir.path)); // ports: any free HTTP port, no plain MQTT listener (the env below)
+    const child = execFile(process.execPath, [join(ROOT, 'src/bin.js'), 'start', '--config', file], { cwd: ROOT, env: { ...process.env, GATEHOUSE_HTTP_PORT: '0', GATEHOUSE_MQTT_PORT: '0' } });
+    const checked = join(dir.path, '.checked-users');
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(checked) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    expect(statSync(checked).mode & 0o777).toBe(0o600);
+    expect(readFileSync(checked, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 });
 
