@@ -14,6 +14,7 @@ import { VERSION } from './version.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { collectStartupGarbage } from './observability/startupGarbage.ts';
 import { DISCOVER_USAGE, discoverCommand } from './cliDiscover.ts';
+import { seedDemoHazards } from './demoHazards.ts';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
 import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
 import { unrestrictedDevices } from './config/deviceKinds.ts';
@@ -260,6 +261,7 @@ async function demo(configFile: string): Promise<void> {
   }
   const config = result.config;
   const hub = await startHub(config);
+  seedDemoHazards(hub);
   const simulator = spawn(
     process.execPath,
     ['--import', 'tsx', resolve(ROOT, 'simulators/mqtt-devices/campus.ts'), '--config', configFile, '--url', `mqtt://127.0.0.1:${hub.mqttPort}`],
