@@ -197,6 +197,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
       incidents: raw.retention?.incidents ?? 730,
       snapshots: raw.retention?.snapshots ?? 90,
       ...(raw.retention?.evidence !== undefined ? { evidence: raw.retention.evidence } : {}),
+      ...(raw.retention?.maxDatabaseMiB !== undefined ? { maxDatabaseMiB: raw.retention.maxDatabaseMiB } : {}),
     },
     ...(raw.backup ? { backup: { dir: resolve(raw.backup.dir), everyMs: durationMs(raw.backup.every ?? '1d'), keep: raw.backup.keep ?? 7 } } : {}),
     ...(raw.uplink

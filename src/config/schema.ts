@@ -207,6 +207,11 @@ export const ConfigSchema = Type.Object(
           snapshots: Type.Optional(Days),
           /** Evidence photos of closed hazards, counted from the closure; absent: kept with the ledger. */
           evidence: Type.Optional(Days),
+          /**
+           * A budget for the database file in MiB: above it, the oldest routine events
+           * are deleted (never an alarm, an incident-opening event, the ledger or the audit).
+           */
+          maxDatabaseMiB: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_048_576 })),
         },
         { additionalProperties: false },
       ),

@@ -144,6 +144,8 @@ export interface RetentionConfig {
   readonly snapshots: number;
   /** Evidence photos of closed hazards, counted from the closure; undefined: kept with the ledger. */
   readonly evidence?: number | undefined;
+  /** Budget for the database's used pages (MiB): the oldest routine events go first; undefined: days only. */
+  readonly maxDatabaseMiB?: number | undefined;
 }
 
 /** Camera snapshots for incidents (src/services/snapshots.ts). */

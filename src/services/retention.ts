@@ -4,6 +4,7 @@ import type { RetentionConfig } from '../config/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Db } from '../store/database.ts';
+import { URGENT_SINGLE_KINDS } from '../core/incidents/rules.ts';
 
 const DAY_MS = 86_400_000;
 /** Rows per delete transaction: a few milliseconds, so a group commit never waits long behind one. */
@@ -87,6 +88,41 @@ export class RetentionJob {
       if (removed > 0) this.log.info({ what: task.what, removed, olderThanDays: task.days }, 'retention: removed old records');
     }
     if (this.retention.evidence !== undefined) await this.evidence(now - this.retention.evidence * DAY_MS);
+    if (this.retention.maxDatabaseMiB !== undefined) await this.sizeBudget(this.retention.maxDatabaseMiB * 1_048_576);
+  }
+
+  /** Bytes in the database's pages that hold data (freed pages are reused before the file grows). */
+  usedBytes(): number {
+    const pragma = (name: string): number => this.db.pragma(name, { simple: true }) as number;
+    return (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
+  }
+
+  /**
+   * `retention.maxDatabaseMiB`: while the data pages exceed it, the oldest
+   * routine events (in insertion order) are deleted in chunks — never an alarm or
+   * a kind that opens an incident, never the ledger, incidents or the audit — so a
+   * small storage card does not fill before the day-based retention would act.
+   * Freed pages are reused by new rows, so the file stops growing near the budget.
+   */
+  private async sizeBudget(budget: number): Promise<void> {
+    if (this.usedBytes() <= budget) return;
+    const keep = ['alarm.%'];
+    const kept = URGENT_SINGLE_KINDS.map(() => '?').join(', ');
+    const drop = this.db.prepare(
+      `DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE kind NOT LIKE ? AND kind NOT IN (${kept}) ORDER BY rowid LIMIT ?)`,
+    );
+    let removed = 0;
+    while (this.db.open && this.usedBytes() > budget * 0.95) {
+      const n = this.db.transaction(() => drop.run(...keep, ...URGENT_SINGLE_KINDS, CHUNK).changes)();
+      if (n === 0) {
+        this.log.warn({ usedMiB: Math.round(this.usedBytes() / 1_048_576), budgetMiB: budget / 1_048_576 }, 'retention: the database is over retention.maxDatabaseMiB and holds no routine events to remove; raise the budget or shorten the day-based retention');
+        break;
+      }
+      removed += n;
+      this.metrics.retentionDeleted.inc({ what: 'events_over_budget' }, n);
+      await new Promise((r) => setTimeout(r, PAUSE_MS));
+    }
+    if (removed > 0) this.log.info({ removed, budgetMiB: budget / 1_048_576, usedMiB: Math.round(this.usedBytes() / 1_048_576) }, 'retention: removed the oldest routine events to stay within retention.maxDatabaseMiB');
   }
 
   private async chunked(task: RowTask, cutoff: number): Promise<number> {

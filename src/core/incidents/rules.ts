@@ -75,6 +75,9 @@ const SINGLE_RULE_KINDS: ReadonlySet<string> = new Set(SINGLE.map((rule) => rule
  * own, and every alarm. Storage commits them on the next turn instead of
  * letting them wait for a batch (src/ingest/groupCommit.ts).
  */
+/** The kinds `isUrgentKind` names one by one (besides every `alarm.*`): for a store that must keep them. */
+export const URGENT_SINGLE_KINDS: readonly string[] = [...SINGLE_RULE_KINDS];
+
 export function isUrgentKind(kind: string): boolean {
   return kind.startsWith('alarm.') || SINGLE_RULE_KINDS.has(kind);
 }
