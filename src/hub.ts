@@ -11,6 +11,7 @@ import { EventStore } from './store/events.ts';
 import { IncidentStore } from './store/incidents.ts';
 import { DeviceStateStore } from './store/deviceState.ts';
 import { SessionStore } from './store/sessions.ts';
+import { UserStore } from './store/users.ts';
 import { AuditLog } from './store/audit.ts';
 import { DrillStore } from './store/drills.ts';
 import { Checkpointer } from './store/checkpointer.ts';
@@ -277,7 +278,7 @@ export class Hub {
         devices: config.devices, transports, onIncidents: (l) => incidents.onChange(l), publish: (m) => live.publish(m),
         newId, now: () => clock.now(), metrics, log: childLogger(log, 'snapshots'),
       });
-      const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock);
+      const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock, new UserStore(db));
       const reports = new DailyReportService(db, config, series, () => devices.list(), () => clock.now());
       const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
         health,

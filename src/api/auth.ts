@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { verifyPassword, hashPassword, safeEqual } from '../auth/password.ts';
 import type { Role, Session, SessionStore } from '../store/sessions.ts';
+import type { UserStore } from '../store/users.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { SignInThrottle } from '../auth/signInThrottle.ts';
 import { WorkLimit } from '../auth/workLimit.ts';
@@ -29,16 +30,70 @@ export class AuthService {
   private readonly tickets = new TicketBook();
   /** Who listens for the end of a session (live-feed streams), by token. */
   private readonly endListeners = new Map<string, Set<() => void>>();
+  /** The user of each token that has listeners (to end them when the user is deleted). */
+  private readonly owners = new Map<string, string>();
 
   constructor(
     users: readonly UserConfig[],
     private readonly sessions: SessionStore,
     private readonly ttlSeconds: number,
     private readonly clock: Clock,
+    /** Users added through the API; the config file's users are pinned there. */
+    private readonly store?: UserStore,
   ) {
     this.users = new Map(users.map((u) => [u.username, u]));
     // A user removed or demoted in the config loses the sessions it had before this start.
-    sessions.retainUsers(users.map((u) => ({ username: u.username, role: u.role })));
+    sessions.retainUsers([...users, ...(store?.list() ?? [])].map((u) => ({ username: u.username, role: u.role })));
+  }
+
+  /** A user by name: the config file's first (pinned), then the ones added through the API. */
+  private userOf(username: string): { username: string; role: Role; passwordHash: string } | undefined {
+    return this.users.get(username) ?? this.store?.get(username);
+  }
+
+  /** Every user, the config file's marked pinned. */
+  listUsers(): { username: string; role: Role; name?: string; source: 'config' | 'api'; createdAt?: number; createdBy?: string }[] {
+    const pinned = [...this.users.values()].map((u) => ({ username: u.username, role: u.role, ...(u.name ? { name: u.name } : {}), source: 'config' as const }));
+    const added = (this.store?.list() ?? []).filter((u) => !this.users.has(u.username));
+    return [...pinned, ...added.map((u) => ({ username: u.username, role: u.role, ...(u.name ? { name: u.name } : {}), source: 'api' as const, createdAt: u.createdAt, createdBy: u.createdBy }))].sort((a, b) =>
+      a.username.localeCompare(b.username),
+    );
+  }
+
+  /** Add a user (admin); the password is hashed here (12+ characters, checked by the route). */
+  async addUser(input: { username: string; role: Role; password: string; name?: string | undefined }, by: string): Promise<void> {
+    if (!this.store) throw new GatehouseError('GH_USER_PINNED', 'this hub keeps no users outside its config file');
+    if (this.userOf(input.username)) throw new GatehouseError('GH_USER_EXISTS', input.username);
+    const passwordHash = await this.passwordChecks.run(() => hashPassword(input.password));
+    if (this.userOf(input.username)) throw new GatehouseError('GH_USER_EXISTS', input.username);
+    this.store.create({ username: input.username, role: input.role, passwordHash, name: input.name, createdAt: this.clock.now(), createdBy: by });
+  }
+
+  /** Delete a user added through the API: its tokens and live streams die at once. */
+  removeUser(username: string): void {
+    if (this.users.has(username)) throw new GatehouseError('GH_USER_PINNED', `${username} is in the config file: remove it there`);
+    if (!this.store?.delete(username)) throw new GatehouseError('GH_USER_NOT_FOUND', username);
+    this.endUser(username);
+  }
+
+  /** Change one's own password (an API user; the config file pins its users' hashes). Other sessions of the user end. */
+  async changePassword(username: string, oldPassword: string, newPassword: string, keepToken: string): Promise<void> {
+    if (this.users.has(username)) {
+      throw new GatehouseError('GH_USER_PINNED', `${username}'s password is in the config file: set a new passwordHash there with gatehouse hash-password`);
+    }
+    const user = this.store?.get(username);
+    if (!user) throw new GatehouseError('GH_USER_NOT_FOUND', username);
+    const ok = await this.passwordChecks.run(() => verifyPassword(oldPassword, user.passwordHash));
+    if (!ok) throw new GatehouseError('GH_PASSWORD_WRONG', undefined, 'body.oldPassword');
+    const hash = await this.passwordChecks.run(() => hashPassword(newPassword));
+    this.store!.setPasswordHash(username, hash);
+    for (const [token, owner] of this.owners) if (owner === username && token !== keepToken) this.end(token);
+    this.sessions.revokeUserExcept(username, keepToken);
+  }
+
+  private endUser(username: string): void {
+    this.sessions.revokeUser(username);
+    for (const [token, owner] of this.owners) if (owner === username) this.end(token);
   }
 
   /** True when this username or address has failed too often lately (checked before spending scrypt). */
@@ -64,7 +119,7 @@ export class AuthService {
   }
 
   private async check(username: string, password: string): Promise<{ token: string; session: Session } | undefined> {
-    const user = this.users.get(username);
+    const user = this.userOf(username);
     if (!user) {
       // Spend the same time as for a real user so timing does not reveal who exists.
       this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
@@ -87,7 +142,7 @@ export class AuthService {
   authenticate(token: string): Session | undefined {
     const session = this.sessions.find(token, this.clock.now());
     if (!session) return undefined;
-    const user = this.users.get(session.username);
+    const user = this.userOf(session.username);
     if (!user || user.role !== session.role) {
       this.end(token);
       return undefined;
@@ -112,13 +167,17 @@ export class AuthService {
   }
 
   /** Run `listener` when this session ends (sign-out, user removed or demoted); returns an unsubscribe. */
-  onSessionEnd(token: string, listener: () => void): () => void {
+  onSessionEnd(token: string, username: string, listener: () => void): () => void {
     let set = this.endListeners.get(token);
     if (!set) this.endListeners.set(token, (set = new Set()));
     set.add(listener);
+    this.owners.set(token, username);
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.endListeners.delete(token);
+      if (set.size === 0) {
+        this.endListeners.delete(token);
+        this.owners.delete(token);
+      }
     };
   }
 
@@ -127,6 +186,7 @@ export class AuthService {
     this.tickets.revokeToken(token);
     const listeners = this.endListeners.get(token);
     this.endListeners.delete(token);
+    this.owners.delete(token);
     for (const l of listeners ?? []) l();
   }
 }

@@ -26,6 +26,7 @@ import { snapshotRoutes } from './routes/snapshotRoutes.ts';
 import { consoleRoutes } from './console.ts';
 import { seriesRoutes } from './routes/seriesRoutes.ts';
 import { reportRoutes } from './routes/reportRoutes.ts';
+import { userRoutes } from './routes/userRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -135,5 +136,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => consoleRoutes(scope, deps));
   await app.register(async (scope) => seriesRoutes(scope, deps));
   await app.register(async (scope) => reportRoutes(scope, deps));
+  await app.register(async (scope) => userRoutes(scope, deps));
   return app;
 }

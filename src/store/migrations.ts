@@ -341,4 +341,15 @@ export const MIGRATIONS: readonly string[] = [
         WHERE key < 10 OR key >= json_array_length(incidents.event_ids) - 10 ORDER BY key))
     WHERE json_array_length(event_ids) > 20;
   `,
+  // 11: users added from the console or the API (those in the config file are not stored here: the file pins them)
+  `
+  CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    name TEXT,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -45,6 +45,16 @@ export class SessionStore {
     return stale.length;
   }
 
+  /** Every session of one user (deleted, or its password changed): how many. */
+  revokeUser(username: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username).changes;
+  }
+
+  /** Every session of one user but the one in use (a changed password). */
+  revokeUserExcept(username: string, keepToken: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE username = ? AND token_hash <> ?').run(username, SessionStore.digest(keepToken)).changes;
+  }
+
   purgeExpired(now: number): number {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }

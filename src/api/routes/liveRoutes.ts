@@ -108,7 +108,7 @@ export async function liveRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       const endSession = (): void => {
         if (reply.sse.isConnected) reply.raw.destroy();
       };
-      const stopListening = request.token ? deps.auth.onSessionEnd(request.token, endSession) : () => undefined;
+      const stopListening = request.token ? deps.auth.onSessionEnd(request.token, request.session!.username, endSession) : () => undefined;
       const untilExpiry = Math.max(0, Math.min((request.session?.expiresAt ?? 0) - deps.clock.now(), 2 ** 31 - 1));
       const expiry = setTimeout(endSession, untilExpiry);
       expiry.unref();

@@ -1,0 +1,84 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiDeps } from '../deps.ts';
+import { ALL_ROLES } from '../auth.ts';
+import { MIN_PASSWORD_LENGTH } from '../../auth/password.ts';
+
+const Role = Type.Union([Type.Literal('guard'), Type.Literal('officer'), Type.Literal('admin')]);
+const UserSchema = Type.Object({
+  id: Type.String({ description: 'the username' }),
+  username: Type.String(),
+  role: Role,
+  name: Type.Optional(Type.String()),
+  source: Type.Union([Type.Literal('config'), Type.Literal('api')], { description: 'config: pinned by the config file (change it there); api: added here' }),
+  createdAt: Type.Optional(Type.Integer()),
+  createdBy: Type.Optional(Type.String()),
+});
+const Username = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'letters, digits, dot, dash, underscore; at most 64' });
+const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 });
+
+/**
+ * Users: the config file's users are pinned (listed, not changed here); an admin
+ * adds and deletes the others, which live in the store. Deleting a user ends its
+ * tokens and live-feed streams at once. Everyone may change their own password
+ * (other sessions of theirs end).
+ */
+export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const view = (u: ReturnType<ApiDeps['auth']['listUsers']>[number]) => ({ id: u.username, ...u });
+
+  r.get(
+    '/api/v1/users',
+    { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'Every user; those from the config file are marked source: config', response: { 200: Type.Object({ items: Type.Array(UserSchema) }) } } },
+    async () => ({ items: deps.auth.listUsers().map(view) }),
+  );
+
+  r.post(
+    '/api/v1/users',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['users'],
+        summary: `Add a user (password of ${MIN_PASSWORD_LENGTH}+ characters)`,
+        body: Type.Object({ username: Username, role: Role, password: Password, name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
+        response: { 201: UserSchema },
+      },
+    },
+    async (request, reply) => {
+      const { username, role, password, name } = request.body;
+      await deps.auth.addUser({ username, role, password, name }, request.session!.username);
+      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.create', objectType: 'user', objectId: username, source: request.ip, outcome: 'ok', detail: { role } }, deps.clock.now());
+      const created = deps.auth.listUsers().find((u) => u.username === username)!;
+      return reply.code(201).send(view(created));
+    },
+  );
+
+  r.delete(
+    '/api/v1/users/:username',
+    { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'Delete a user added here; its tokens die at once', params: Type.Object({ username: Username }) } },
+    async (request, reply) => {
+      deps.auth.removeUser(request.params.username);
+      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.delete', objectType: 'user', objectId: request.params.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      return reply.code(204).send();
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/password',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password; your other sessions end',
+        body: Type.Object({ oldPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Password }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const session = request.session!;
+      await deps.auth.changePassword(session.username, request.body.oldPassword, request.body.newPassword, request.token!);
+      deps.audit.append({ actor: session.username, role: session.role, action: 'user.password', objectType: 'user', objectId: session.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      return reply.code(204).send();
+    },
+  );
+}
