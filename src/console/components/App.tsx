@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { useStore, SCREENS, store } from '../services/store.ts';
+import { useStore, store, screensFor } from '../services/store.ts';
 import { acknowledge, select, toggleMute } from '../services/controller.ts';
 import { activeQueue, moveSelection } from '../lib/queue.ts';
 import { shortcutFor } from '../lib/shortcuts.ts';
@@ -10,6 +10,7 @@ import { HelpDialog } from './HelpDialog.tsx';
 import { QueueScreen } from './QueueScreen.tsx';
 import { DevicesScreen } from './DevicesScreen.tsx';
 import { HazardsScreen } from './HazardsScreen.tsx';
+import { UsersScreen } from './UsersScreen.tsx';
 import { OverviewScreen } from './OverviewScreen.tsx';
 
 function typingIn(target: EventTarget | null): boolean {
@@ -46,7 +47,7 @@ function onKey(e: KeyboardEvent): void {
       toggleMute();
       break;
     case 'screen':
-      store.screen = SCREENS[action.index] ?? store.screen;
+      store.screen = screensFor(store.session?.role)[action.index] ?? store.screen;
       store.notify('ui');
       break;
     case 'help':
@@ -101,6 +102,7 @@ export function App() {
         {s.screen === 'devices' && <DevicesScreen />}
         {s.screen === 'hazards' && <HazardsScreen />}
         {s.screen === 'overview' && <OverviewScreen />}
+        {s.screen === 'users' && s.session?.role === 'admin' && <UsersScreen />}
       </main>
       <Toasts />
       {s.showHelp && <HelpDialog />}

@@ -1,4 +1,4 @@
-import { useStore, SCREENS, type Screen } from '../services/store.ts';
+import { useStore, screensFor, type Screen } from '../services/store.ts';
 import { signOut, toggleMute } from '../services/controller.ts';
 import { activeQueue } from '../lib/queue.ts';
 import type { MessageKey } from '../lib/i18n.ts';
@@ -9,6 +9,7 @@ const SCREEN_LABEL: Readonly<Record<Screen, MessageKey>> = {
   devices: 'nav.devices',
   hazards: 'nav.hazards',
   overview: 'nav.overview',
+  users: 'nav.users',
 };
 
 export function TopBar() {
@@ -18,7 +19,7 @@ export function TopBar() {
   let offline = 0;
   for (const d of s.data.devices.values()) if (!d.online) offline++;
   const overdue = s.zones.reduce((n, z) => n + z.overdueHazards, 0);
-  const badge: Readonly<Record<Screen, number>> = { queue: active, devices: offline, hazards: overdue, overview: 0 };
+  const badge: Readonly<Record<Screen, number>> = { queue: active, devices: offline, hazards: overdue, overview: 0, users: 0 };
   const sound = s.sound.state;
   const liveKey: MessageKey = s.live === 'open' ? 'top.live.open' : s.live === 'connecting' ? 'top.live.connecting' : 'top.live.down';
 
@@ -26,7 +27,7 @@ export function TopBar() {
     <header class="topbar">
       <div class="brand">{t('app.name')}</div>
       <nav aria-label={t('nav.label')} class="tabs">
-        {SCREENS.map((screen, i) => (
+        {screensFor(s.session?.role).map((screen, i) => (
           <button
             key={screen}
             class={`tab ${s.screen === screen ? 'current' : ''}`}

@@ -50,6 +50,7 @@ export function shortcutFor(e: KeyLike, typing: boolean): ShortcutAction | undef
     case '2':
     case '3':
     case '4':
+    case '5':
       return { type: 'screen', index: Number(e.key) - 1 };
     default:
       return undefined;
@@ -63,6 +64,6 @@ export const SHORTCUT_HELP = [
   ['A', 'help.ack'],
   ['R', 'help.resolve'],
   ['M', 'help.mute'],
-  ['1 2 3 4', 'help.screens'],
+  ['1 2 3 4 5', 'help.screens'],
   ['Esc', 'help.escape'],
 ] as const;

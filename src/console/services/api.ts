@@ -87,6 +87,10 @@ export async function postJson<T>(path: string, body: object = {}, options: { pu
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
+export async function deleteJson(path: string): Promise<void> {
+  await send('DELETE', path);
+}
+
 export async function patchJson<T>(path: string, body: object): Promise<T> {
   return (await (await send('PATCH', path, body)).json()) as T;
 }

@@ -6,8 +6,12 @@ import type { Drill, PatrolRound, Session, UplinkStatus, Zone } from '../lib/typ
 import type { LiveStatus } from './live.ts';
 import { AlarmSound } from './alarm.ts';
 
-export type Screen = 'queue' | 'devices' | 'hazards' | 'overview';
-export const SCREENS: readonly Screen[] = ['queue', 'devices', 'hazards', 'overview'];
+export type Screen = 'queue' | 'devices' | 'hazards' | 'overview' | 'users';
+export const SCREENS: readonly Screen[] = ['queue', 'devices', 'hazards', 'overview', 'users'];
+/** Screens a role may open (users: admins only; the hub checks it too). */
+export function screensFor(role: string | undefined): readonly Screen[] {
+  return role === 'admin' ? SCREENS : SCREENS.filter((s) => s !== 'users');
+}
 
 /** Parts of the store a component can listen to: it re-renders only when one of its slices changes. */
 export type Slice = 'session' | 'lang' | 'incidents' | 'devices' | 'events' | 'hazards' | 'traffic' | 'live' | 'meta' | 'ui' | 'sound' | 'clock';
