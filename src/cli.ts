@@ -8,7 +8,7 @@ import { loadConfigFile, parseConfig } from './config/load.ts';
 import type { GatehouseConfig } from './config/types.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/password.ts';
 import { demoCredentialsIn } from './config/demoCredentials.ts';
-import { Hub } from './hub.ts';
+import { Hub, type HubOptions } from './hub.ts';
 import { createLogger } from './observability/logger.ts';
 import { VERSION } from './version.ts';
 import { PACKAGE_ROOT } from './paths.ts';
@@ -88,6 +88,13 @@ function stopOnSignals(hub: Hub, children: ChildProcess[] = []): { readonly stop
   return state;
 }
 
+/** SIGHUP re-reads the config file (as systemctl reload sends it); one reload at a time, the outcome in the log. */
+function reloadOnHangup(hub: Hub): void {
+  process.on('SIGHUP', () => {
+    hub.configReload.reload('SIGHUP').catch((err: unknown) => hub.log.error({ err }, 'config reload failed'));
+  });
+}
+
 /**
  * The demo-credentials check, remembering in the data directory the password
  * hashes already found not to be demo ones (`.checked-users`, 0600), so a
@@ -114,10 +121,10 @@ async function checkDemoCredentials(config: GatehouseConfig): Promise<string[]> 
   return problems;
 }
 
-async function startHub(config: GatehouseConfig): Promise<Hub> {
+async function startHub(config: GatehouseConfig, options: Omit<HubOptions, 'log'> = {}): Promise<Hub> {
   const log = createLogger(config.log.level);
   try {
-    return await Hub.start(config, { log });
+    return await Hub.start(config, { log, ...options });
   } catch (err) {
     log.fatal({ err }, `cannot start: ${(err as Error).message}`);
     log.flush();
@@ -142,8 +149,13 @@ async function main(argv: string[]): Promise<void> {
         );
         process.exit(1);
       }
-      const hub = await startHub(config);
+      const hub = await startHub(config, {
+        configFile: values.config,
+        // A reloaded file may not bring the demo credentials in either.
+        vetConfig: async (next) => (await checkDemoCredentials(next)).map((p) => `${p} (the published demo credentials)`),
+      });
       stopOnSignals(hub);
+      reloadOnHangup(hub);
       collectStartupGarbage();
       return;
     }

@@ -42,7 +42,12 @@ import { buildUplink } from './uplink/build.ts';
 import { buildTransports } from './transports/index.ts';
 import { attachSnapshots, type SnapshotService } from './services/snapshots.ts';
 import { SnapshotStore } from './store/snapshots.ts';
-import type { Transport } from './transports/transport.ts';
+import type { Transport, TransportContext } from './transports/transport.ts';
+import { LiveConfig } from './services/liveConfig.ts';
+import { ManagedDeviceStore } from './store/managedDevices.ts';
+import { ConfigReloader } from './services/configReload.ts';
+import { DeviceAdmin } from './services/deviceAdmin.ts';
+import type { HazardSettings } from './services/hazards.ts';
 import type { UplinkService } from './uplink/service.ts';
 import type { AuditLog as AuditLogType } from './store/audit.ts';
 
@@ -51,11 +56,19 @@ export interface HubOptions {
   readonly clock?: Clock;
   /** Supervision cadence (ms): offline detection and escalation checks. */
   readonly tickMs?: number;
+  /** The file the config came from: SIGHUP and POST /api/v1/config/reload re-read it. */
+  readonly configFile?: string;
+  /** The environment `${env:…}` references and GATEHOUSE_* overrides are read from on a reload. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Checks a reloaded file must pass besides the schema (the demo credentials): each line refuses it. */
+  readonly vetConfig?: (config: GatehouseConfig) => Promise<readonly string[]>;
 }
 
 /** What a hub is made of, all built in start(). */
 interface HubParts {
-  readonly config: GatehouseConfig;
+  /** The running config: the file's plus the devices added through the API; reloaded on SIGHUP. */
+  readonly liveConfig: LiveConfig;
+  readonly configReload: ConfigReloader;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly db: Db;
@@ -96,6 +109,11 @@ export class Hub {
     Object.assign(this, parts);
   }
 
+  /** The config the hub runs on now. */
+  get config(): GatehouseConfig {
+    return this.liveConfig.current;
+  }
+
   get httpPort(): number {
     const address = this.http.server.address();
     return typeof address === 'object' && address ? address.port : 0;
@@ -111,14 +129,15 @@ export class Hub {
     return this.broker.tlsPort;
   }
 
-  static async start(config: GatehouseConfig, options: HubOptions = {}): Promise<Hub> {
+  static async start(fileConfig: GatehouseConfig, options: HubOptions = {}): Promise<Hub> {
+    let config = fileConfig;
     const log = options.log ?? createLogger(config.log.level);
     const clock = options.clock ?? systemClock;
     const newId = (): string => uuidv7(clock.now());
     const metrics = new Metrics();
     const startedAt = clock.now();
 
-    if (config.mqtt.mode !== 'embedded') {
+    if (fileConfig.mqtt.mode !== 'embedded') {
       throw new Error('mqtt.url: an external broker is not supported by this version; remove mqtt.url to use the embedded broker');
     }
 
@@ -136,6 +155,15 @@ export class Hub {
     const checkpointer = new Checkpointer(db, childLogger(log, 'store'));
     checkpointer.start();
     try {
+      const managedDevices = new ManagedDeviceStore(db);
+      const liveConfig = new LiveConfig(fileConfig, {
+        load: { profiles: profileRegistry },
+        managed: () => managedDevices.devices(),
+        hasLink: (d) => profileRegistry.get(d.profile)?.transport !== 'mqtt',
+        now: () => clock.now(),
+      });
+      config = liveConfig.current;
+      const current = (): GatehouseConfig => liveConfig.current;
       const events = new EventStore(db);
       const incidentStore = new IncidentStore(db);
       const sessions = new SessionStore(db);
@@ -187,7 +215,7 @@ export class Hub {
         store: new HazardStore(db),
         audit,
         files: new EvidenceFiles(config.storage.dir),
-        settings: { ...config.hazards, zones: config.zones, timezone: config.calendar.timezone },
+        settings: hazardSettings(config),
         newId,
         withinTransaction: (change) => uplink.recordHazard(change),
       });
@@ -200,7 +228,7 @@ export class Hub {
       const checkHazards = hazardCheck({
         hazards,
         devices: () => devices.list(),
-        panicButtons: config.devices.filter((d) => d.role === 'panic-button').map((d) => ({ id: d.id, zoneId: d.zone })),
+        panicButtons: () => current().devices.filter((d) => d.role === 'panic-button').map((d) => ({ id: d.id, zoneId: d.zone })),
         lastTests: () => testRecords.lastTests(),
         panicTestEvery: config.drills.panicTestEvery,
         startedAt,
@@ -234,9 +262,9 @@ export class Hub {
 
       const secrets = new DeviceSecrets(config.devices);
       warnUnrestricted(config, log);
-      const mqttDevices = new Set(config.devices.filter((d) => profileRegistry.get(d.profile)?.transport === 'mqtt').map((d) => d.id));
-      const mqttConfig = config.mqtt;
-      const rateLimits = new Map(config.devices.filter((d) => d.rateLimit).map((d) => [d.id, { ...mqttConfig.rateLimit, ...d.rateLimit }]));
+      const mqttConfig = fileConfig.mqtt;
+      let mqttDevices = mqttDeviceIds(config);
+      let rateLimits = new Map(config.devices.filter((d) => d.rateLimit).map((d) => [d.id, { ...mqttConfig.rateLimit, ...d.rateLimit }]));
       const broker = new EmbeddedBroker(
         mqttConfig,
         {
@@ -255,7 +283,7 @@ export class Hub {
         metrics,
         childLogger(log, 'mqtt'),
       );
-      const transports = await buildTransports(config, {
+      const transportContext: TransportContext = {
         submit: (raw, done) => ingest.submit(raw, done),
         lost: (id, reason) => {
           const t = devices.lost(id, clock.now(), reason);
@@ -269,20 +297,32 @@ export class Hub {
         now: () => clock.now(),
         log: childLogger(log, 'transport'),
         metrics,
-      });
+      };
+      const transports = await buildTransports(config, transportContext);
       devices.setLinkStatus((id) => transports.find((t) => t.serves(id))?.status?.(id));
       devices.setFloodStatus((id) => broker.flooding(id));
       // Post-commit: an opened incident asks its zone's cameras for snapshots, without waiting for them.
       const snapshots = attachSnapshots({
         store: new SnapshotStore(db), storageDir: config.storage.dir, settings: config.snapshots, retentionDays: config.retention.snapshots,
-        devices: config.devices, transports, onIncidents: (l) => incidents.onChange(l), publish: (m) => live.publish(m),
+        devices: () => current().devices, transports, onIncidents: (l) => incidents.onChange(l), publish: (m) => live.publish(m),
         newId, now: () => clock.now(), metrics, log: childLogger(log, 'snapshots'),
       });
       const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock, new UserStore(db));
-      const reports = new DailyReportService(db, config, series, () => devices.list(), () => clock.now());
-      const http = await buildApi({ config, clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
+      const configReload = new ConfigReloader({
+        file: options.configFile, env: options.env ?? process.env, vet: options.vetConfig, profiles: profileRegistry, live: liveConfig, audit, metrics, log: childLogger(log, 'config'), now: () => clock.now(),
+      });
+      const deviceAdmin = new DeviceAdmin({ live: liveConfig, store: managedDevices, profiles: profileRegistry, audit, now: () => clock.now() });
+      const reports = new DailyReportService(db, current, series, () => devices.list(), () => clock.now());
+      const http = await buildApi({
+        get config() {
+          return liveConfig.current;
+        },
+        clock, log, metrics, auth, devices, events, incidents, incidentStore, hazards, live, audit, uplink, series, reports, snapshots, version: VERSION,
         health,
-        healthWarnings: () => (backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, startedAt, clock.now()) : []),
+        healthWarnings: () => [...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, startedAt, clock.now()) : []), ...configReload.warnings()],
+        deviceAdmin,
+        ...(options.configFile ? { configReload } : {}),
+        mqttPorts: () => ({ plain: broker.port, tls: broker.tlsPort }),
         sendCommand: async (deviceId, command) => {
           const device = devices.config(deviceId);
           if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);
@@ -294,6 +334,29 @@ export class Hub {
           }
           throw new GatehouseError('GH_COMMAND_UNSUPPORTED', `${deviceId} (${device.profile}) takes no commands`);
         },
+      });
+
+      // A reloaded config or a device added through the API: each part follows, nobody else is dropped.
+      liveConfig.onChange((next, diff) => {
+        secrets.replace(next.devices);
+        mqttDevices = mqttDeviceIds(next);
+        rateLimits = new Map(next.devices.filter((d) => d.rateLimit).map((d) => [d.id, { ...mqttConfig.rateLimit, ...d.rateLimit }]));
+        for (const id of diff.devicesRemoved) broker.disconnect(id, 'the device was removed');
+        for (const id of diff.reconnect) broker.disconnect(id, 'its secret, profile or role changed: it must sign in again');
+        devices.reconfigure(next.devices, clock.now());
+        incidents.reconfigure(engineConfigFrom(next));
+        hazards.reconfigure(hazardSettings(next));
+        const signedOut = auth.reconfigure(next.users);
+        if (signedOut.length > 0) log.info({ users: signedOut }, `signed out ${signedOut.length} user(s) removed or changed in the config file`);
+        for (const id of [...diff.devicesAdded, ...diff.devicesChanged]) devices.announce(id, false);
+      });
+      liveConfig.onChange(async (next, diff) => {
+        if (!diff.linksChanged) return;
+        // Serial buses and camera links are rebuilt from the new list (MQTT devices are not touched).
+        await Promise.allSettled(transports.map((t) => t.stop()));
+        const rebuilt = await buildTransports(next, transportContext);
+        for (const t of rebuilt) await t.start();
+        transports.splice(0, transports.length, ...rebuilt);
       });
 
       await broker.start();
@@ -314,7 +377,7 @@ export class Hub {
         onFreeSpace: (freeBytes) => diskWatch.observe(freeBytes, clock.now()),
       });
       warnOfExpiringCertificates(config, clock.now(), log);
-      const hub = new Hub({ config, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards, backups });
+      const hub = new Hub({ liveConfig, configReload, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: checkHazards, backups });
       hub.startTimers(options.tickMs ?? 1000, sessions);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, mqttTlsPort: hub.mqttTlsPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -385,6 +448,14 @@ export class Hub {
     })();
     return this.stopping;
   }
+}
+
+function mqttDeviceIds(config: GatehouseConfig): Set<string> {
+  return new Set(config.devices.filter((d) => profileRegistry.get(d.profile)?.transport === 'mqtt').map((d) => d.id));
+}
+
+function hazardSettings(config: GatehouseConfig): HazardSettings {
+  return { ...config.hazards, zones: config.zones, timezone: config.calendar.timezone };
 }
 
 function mqttListeners(hub: Hub): string {

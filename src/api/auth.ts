@@ -20,7 +20,7 @@ const WINDOW_MS = 60_000;
 
 /** Sign-in and bearer sessions for the configured users. */
 export class AuthService {
-  private readonly users: ReadonlyMap<string, UserConfig>;
+  private users: ReadonlyMap<string, UserConfig>;
   private dummyHash: Promise<string> | undefined;
   /** Per username (guessing one account) and per address (spraying many names). */
   private readonly perUser = new SignInThrottle(MAX_PER_USER, WINDOW_MS);
@@ -44,6 +44,23 @@ export class AuthService {
     this.users = new Map(users.map((u) => [u.username, u]));
     // A user removed or demoted in the config loses the sessions it had before this start.
     sessions.retainUsers([...users, ...(store?.list() ?? [])].map((u) => ({ username: u.username, role: u.role })));
+  }
+
+  /**
+   * The config file's users changed (a reload): a user removed, demoted, or given a
+   * new password hash there is signed out everywhere at once, live streams included.
+   */
+  reconfigure(users: readonly UserConfig[]): string[] {
+    const next = new Map(users.map((u) => [u.username, u]));
+    const ended: string[] = [];
+    for (const [username, was] of this.users) {
+      const now = next.get(username);
+      if (now && now.role === was.role && now.passwordHash === was.passwordHash) continue;
+      ended.push(username);
+    }
+    this.users = next;
+    for (const username of ended) this.endUser(username);
+    return ended;
   }
 
   /** A user by name: the config file's first (pinned), then the ones added through the API. */

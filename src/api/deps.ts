@@ -16,6 +16,8 @@ import type { SnapshotService } from '../services/snapshots.ts';
 import type { SeriesService } from '../series/service.ts';
 import type { DailyReportService } from '../services/dailyReport.ts';
 import type { HealthView } from '../services/liveFeed.ts';
+import type { DeviceAdmin } from '../services/deviceAdmin.ts';
+import type { ConfigReloader } from '../services/configReload.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -42,6 +44,12 @@ export interface ApiDeps {
   readonly version: string;
   /** The hub's own health: /healthz answers 503 while event commits fail, and warns of a filling disk. */
   readonly health?: () => HealthView;
+  /** Devices added, re-keyed and deleted through the API (absent: the routes are not offered). */
+  readonly deviceAdmin?: DeviceAdmin;
+  /** Re-reading the config file (absent: the hub was not started from a file). */
+  readonly configReload?: ConfigReloader;
+  /** The MQTT listeners' bound ports (0: off), for the test line shown with a new device's secret. */
+  readonly mqttPorts?: () => { readonly plain: number; readonly tls: number };
   /** More lines for /healthz's `warnings` (a failing backup schedule). */
   readonly healthWarnings?: () => string[];
 }

@@ -27,6 +27,8 @@ import { consoleRoutes } from './console.ts';
 import { seriesRoutes } from './routes/seriesRoutes.ts';
 import { reportRoutes } from './routes/reportRoutes.ts';
 import { userRoutes } from './routes/userRoutes.ts';
+import { deviceAdminRoutes } from './routes/deviceAdminRoutes.ts';
+import { configRoutes } from './routes/configRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -65,6 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         error: STATUS_CODES[error.status] ?? 'Error',
         message: error.message,
         ...(error.field ? { field: error.field } : {}),
+        ...(error.errors ? { errors: error.errors } : {}),
       });
     }
     if (error.validation) {
@@ -137,5 +140,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => seriesRoutes(scope, deps));
   await app.register(async (scope) => reportRoutes(scope, deps));
   await app.register(async (scope) => userRoutes(scope, deps));
+  await app.register(async (scope) => deviceAdminRoutes(scope, deps));
+  await app.register(async (scope) => configRoutes(scope, deps));
   return app;
 }

@@ -58,6 +58,8 @@ function parse(hash: string): Stored | undefined {
   return salt.length === SALT_BYTES && d.length === 32 ? { salt, digest: d } : undefined;
 }
 
+type SecretHolder = { readonly id: string; readonly secret?: string | undefined; readonly secretHash?: string | undefined };
+
 export type SecretVerdict = 'ok' | 'unknown device' | 'wrong password';
 
 /**
@@ -70,7 +72,13 @@ export class DeviceSecrets {
   /** Compared against for unknown ids, so they cost what a known one does. */
   private readonly decoy: Stored = { salt: randomBytes(SALT_BYTES), digest: randomBytes(32) };
 
-  constructor(devices: readonly { readonly id: string; readonly secret?: string | undefined; readonly secretHash?: string | undefined }[]) {
+  constructor(devices: readonly SecretHolder[]) {
+    this.replace(devices);
+  }
+
+  /** The device list changed: from now on only these secrets open a connection. */
+  replace(devices: readonly SecretHolder[]): void {
+    this.byId.clear();
     for (const d of devices) {
       const stored = d.secretHash !== undefined ? parse(d.secretHash) : d.secret !== undefined ? parse(hashDeviceSecret(d.secret)) : undefined;
       if (stored) this.byId.set(d.id, stored);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { AnyProfile } from '../core/device.ts';
-import { ConfigSchema, type RawConfig } from './schema.ts';
+import { ConfigSchema, type DeviceConfig, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
 import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RuleToggle, type RulesConfig, type TlsFiles } from './types.ts';
@@ -51,7 +51,35 @@ export function parseConfig(text: string, options: LoadOptions): LoadResult {
   const errors: string[] = [];
   const substituted = substituteEnv(raw, '', env, errors);
   applyEnvOverrides(substituted as Record<string, unknown>, env, errors);
+  return resolveRaw(substituted, options, errors);
+}
 
+/**
+ * The config with devices managed through the API (kept in the store) added to
+ * the file's, checked by the same schema and cross-checks as the file's own: an
+ * id in both, a zone the file no longer has, a profile that vanished — each a
+ * `path: reason` line naming the device. The file pins what it lists; the API
+ * manages the rest, and neither overrides the other silently.
+ */
+export function withManagedDevices(config: GatehouseConfig, managed: readonly DeviceConfig[], options: LoadOptions): LoadResult {
+  if (managed.length === 0) return { ok: true, config };
+  const fileCount = config.source.devices.length;
+  const source = { ...config.source, devices: [...config.source.devices, ...managed] };
+  const result = resolveRaw(structuredClone(source), options, []);
+  if (result.ok) return result;
+  // devices[12] means nothing to an installer when the file lists 11: name the console's entries.
+  const renamed = result.errors.map((line) =>
+    line.replace(/^devices\[(\d+)\]/, (whole, i: string) => {
+      const index = Number(i);
+      if (index < fileCount) return whole;
+      return `devices (added through the API) "${managed[index - fileCount]?.id ?? '?'}"`;
+    }),
+  );
+  return { ok: false, errors: renamed.map((line) => (/duplicate device id/.test(line) ? `${line} — it is both in the config file and added through the API; delete one of them` : line)) };
+}
+
+function resolveRaw(substituted: unknown, options: LoadOptions, errors: string[]): LoadResult {
+  const source = structuredClone(substituted) as RawConfig;
   const schemaOk = validator(substituted);
   if (!schemaOk) errors.push(...formatSchemaErrors(validator.errors ?? []));
   const config = substituted as RawConfig;
@@ -72,7 +100,7 @@ export function parseConfig(text: string, options: LoadOptions): LoadResult {
   }
   const tls = readTlsSections(config, errors);
   if (errors.length > 0 || !schemaOk) return { ok: false, errors: [...new Set(errors)] };
-  return { ok: true, config: deepFreeze(resolveDefaults(config, consistency.profileOptions, tls)) };
+  return { ok: true, config: deepFreeze({ ...resolveDefaults(config, consistency.profileOptions, tls), source }) };
 }
 
 interface TlsMaterial {
@@ -139,7 +167,7 @@ function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.ProcessE
   }
 }
 
-function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>, tls: TlsMaterial): GatehouseConfig {
+function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>, tls: TlsMaterial): Omit<GatehouseConfig, 'source'> {
   const supervisionOfflineAfter = raw.supervision?.offlineAfter ?? 180;
   const maxPacketBytes = raw.mqtt?.maxPacketBytes ?? 64 * 1024;
   const mqtt: MqttConfig = raw.mqtt?.url

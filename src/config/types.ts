@@ -4,7 +4,7 @@ import type { RulesConfig, RuleToggle } from '../core/incidents/rules.ts';
 import type { PatrolConfig } from '../core/incidents/patrols.ts';
 
 export type { RulesConfig, RuleToggle, PatrolConfig };
-import type { DeviceConfig, UserConfig, ZoneConfig } from './schema.ts';
+import type { DeviceConfig, RawConfig, UserConfig, ZoneConfig } from './schema.ts';
 import type { TlsCa, TlsFiles } from './tlsFiles.ts';
 
 export type { TlsCa, TlsFiles };
@@ -53,6 +53,12 @@ export interface GatehouseConfig {
   readonly snapshots: SnapshotConfig;
   readonly users: readonly UserConfig[];
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
+  /**
+   * What the file said (environment references substituted), as validated: kept so
+   * devices added through the API can be checked together with the file's, and a
+   * reload can say which sections changed.
+   */
+  readonly source: RawConfig;
 }
 
 export type MqttConfig =

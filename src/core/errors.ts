@@ -22,6 +22,12 @@ export const ERRORS = {
   GH_AUTH_THROTTLED: { status: 429, text: 'too many failed sign-ins; wait a minute and try again' },
   GH_AUTH_BUSY: { status: 503, text: 'too many sign-ins at once; try again in a few seconds' },
   GH_TICKET_INVALID: { status: 401, text: 'the ticket is spent, expired or unknown; ask POST /api/v1/auth/ticket for a new one' },
+  GH_CONFIG_NO_FILE: { status: 409, text: 'this hub was not started from a config file, so there is nothing to reload' },
+  GH_CONFIG_INVALID: { status: 422, text: 'the config file does not validate; the running config stays (see errors)' },
+  GH_DEVICE_EXISTS: { status: 409, text: 'a device with this id exists already (in the config file or added here)' },
+  GH_DEVICE_INVALID: { status: 400, text: 'the device does not fit the config (see errors)' },
+  GH_DEVICE_PINNED: { status: 409, text: 'this device is defined in the config file; change it there (gatehouse device-secret makes a new secret)' },
+  GH_DEVICE_PROFILE_UNSUPPORTED: { status: 400, text: 'only MQTT devices can be added here; serial and ONVIF devices need their port or address in the config file' },
   GH_USER_EXISTS: { status: 409, text: 'a user with this name exists already' },
   GH_USER_NOT_FOUND: { status: 404, text: 'no such user' },
   GH_USER_PINNED: { status: 409, text: 'this user is defined in the config file; change it there (the file wins over the console)' },
@@ -52,8 +58,11 @@ export class GatehouseError extends Error {
   readonly status: number;
   /** The request field at fault, when there is one (a form can point at it). */
   readonly field: string | undefined;
-  constructor(code: ErrorCode, detail?: string, field?: string) {
+  /** Every problem, when there are several (a config that does not validate: `path: reason` lines). */
+  readonly errors: readonly string[] | undefined;
+  constructor(code: ErrorCode, detail?: string, field?: string, errors?: readonly string[]) {
     super(detail ? `${ERRORS[code].text}: ${detail}` : ERRORS[code].text);
+    this.errors = errors;
     this.name = 'GatehouseError';
     this.code = code;
     this.status = ERRORS[code].status;

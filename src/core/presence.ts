@@ -27,7 +27,7 @@ interface Entry {
   /** Silence is measured from here: the last message, or hub start. */
   quietSince: number;
   health: DeviceHealth;
-  readonly offlineAfterMs: number;
+  offlineAfterMs: number;
 }
 
 export class Presence {
@@ -44,6 +44,21 @@ export class Presence {
         health: r?.health ?? {},
         offlineAfterMs: d.offlineAfter * 1000,
       });
+    }
+  }
+
+  /**
+   * The device list changed (a reloaded config, a device added through the API):
+   * new devices start unknown and are timed from `now`, removed ones are forgotten,
+   * the others keep their state with their new offlineAfter.
+   */
+  reconfigure(devices: readonly { id: string; offlineAfter: number }[], now: number): void {
+    const wanted = new Set(devices.map((d) => d.id));
+    for (const id of this.entries.keys()) if (!wanted.has(id)) this.entries.delete(id);
+    for (const d of devices) {
+      const e = this.entries.get(d.id);
+      if (e) e.offlineAfterMs = d.offlineAfter * 1000;
+      else this.entries.set(d.id, { online: undefined, lastSeen: undefined, quietSince: now, health: {}, offlineAfterMs: d.offlineAfter * 1000 });
     }
   }
 

@@ -9,6 +9,12 @@ export class Metrics {
     help: 'When the last scheduled backup succeeded (unix seconds); absent until one does',
     registers: [this.registry],
   });
+  readonly configReloads = new Counter({
+    name: 'gatehouse_config_reloads_total',
+    help: 'Config reloads (SIGHUP or the API) by outcome: applied, or refused (the running config stays)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly backupFailures = new Counter({
     name: 'gatehouse_backup_failures_total',
     help: 'Scheduled backups that failed (the previous archives are kept)',

@@ -21,7 +21,7 @@ export class DailyReportService {
 
   constructor(
     db: Db,
-    private readonly config: GatehouseConfig,
+    private readonly settings: () => GatehouseConfig,
     private readonly series: SeriesService,
     private readonly devices: () => readonly { readonly id: string; readonly zoneId: string }[],
     private readonly now: () => number,
@@ -31,11 +31,11 @@ export class DailyReportService {
 
   /** Today's campus-local date. */
   today(): string {
-    return localTime(this.now(), this.config.calendar.timezone).date;
+    return localTime(this.now(), this.settings().calendar.timezone).date;
   }
 
   async daily(date: string): Promise<DailyReport> {
-    const tz = this.config.calendar.timezone;
+    const tz = this.settings().calendar.timezone;
     const now = this.now();
     const day = dayRange(date, tz);
     if (day.from > now) throw new GatehouseError('GH_BAD_REQUEST', `query.date: ${date} has not begun yet on the campus (${tz})`, 'querystring.date');
@@ -54,7 +54,7 @@ export class DailyReportService {
     }
     const devices = this.devices();
     const presence = new Map(devices.map((d) => [d.id, this.queries.presence(d.id, day.from, day.to)]));
-    const zones = this.config.zones.map((z) => ({ id: z.id, name: z.name }));
+    const zones = this.settings().zones.map((z) => ({ id: z.id, name: z.name }));
     return buildDailyReport({
       date,
       timezone: tz,
@@ -71,9 +71,9 @@ export class DailyReportService {
       uplinkBacklogMax,
       insights: findInsights({
         date,
-        calendar: this.config.calendar,
+        calendar: this.settings().calendar,
         zones,
-        openHours: this.config.openHours,
+        openHours: this.settings().openHours,
         hours,
         historyFrom: firstHour ?? day.from,
       }),

@@ -14,7 +14,7 @@ import type { AnyProfile } from '../core/device.ts';
  */
 export class DeviceService {
   readonly presence: Presence;
-  private readonly byId: ReadonlyMap<string, ResolvedDevice>;
+  private byId: ReadonlyMap<string, ResolvedDevice>;
   private readonly dirty = new Set<string>();
   private linkStatus: (deviceId: string) => Readonly<Record<string, unknown>> | undefined = () => undefined;
   private floodStatus: (deviceId: string) => DeviceView['flooding'] = () => undefined;
@@ -40,6 +40,20 @@ export class DeviceService {
     this.byId = new Map(devices.map((d) => [d.id, d]));
     this.presence = new Presence(devices, stateStore.all(), startedAt);
     for (const p of this.presence.all()) this.count(p.deviceId, p.online);
+    this.setGauges();
+  }
+
+  /** The device list changed (config reload, the devices API): presence follows, removed devices leave the gauges. */
+  reconfigure(devices: readonly ResolvedDevice[], now: number): void {
+    this.byId = new Map(devices.map((d) => [d.id, d]));
+    this.presence.reconfigure(devices, now);
+    for (const id of [...this.counted.keys()]) {
+      if (this.byId.has(id)) continue;
+      this.count(id, undefined);
+      this.counted.delete(id);
+      this.dirty.delete(id);
+    }
+    for (const d of devices) if (!this.counted.has(d.id)) this.count(d.id, this.presence.get(d.id)?.online);
     this.setGauges();
   }
 

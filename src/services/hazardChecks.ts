@@ -5,7 +5,8 @@ import type { HazardService } from './hazards.ts';
 export interface HazardCheckDeps {
   readonly hazards: HazardService;
   readonly devices: () => readonly DeviceCondition[];
-  readonly panicButtons: readonly { readonly id: string; readonly zoneId: string }[];
+  /** The panic buttons now (the list changes on a config reload). */
+  readonly panicButtons: () => readonly { readonly id: string; readonly zoneId: string }[];
   /** Last recorded test per panic button (epoch ms). */
   readonly lastTests: () => ReadonlyMap<string, number>;
   /** drills.panicTestEvery: days between required tests. */
@@ -28,7 +29,7 @@ export function hazardCheck(deps: HazardCheckDeps): (now: number) => void {
     for (const c of offlineTooLong(deps.devices(), now)) {
       raise(c, `设备离线超过24小时 (device offline > 24 h): ${c.deviceId}`, 1, `last heard ${new Date(c.since).toISOString()}; repair or replace it (GB/T 29315: faults fixed within 24 h)`, now);
     }
-    for (const c of panicTestsOverdue(deps.panicButtons, deps.lastTests(), now, deps.panicTestEvery, deps.startedAt)) {
+    for (const c of panicTestsOverdue(deps.panicButtons(), deps.lastTests(), now, deps.panicTestEvery, deps.startedAt)) {
       raise(c, `紧急报警按钮测试逾期 (panic button test overdue): ${c.deviceId}`, 7, `not tested since ${new Date(c.since).toISOString()}; test it during a drill (every ${deps.panicTestEvery} days)`, now);
     }
     const { escalated } = deps.hazards.dailyCheck(now);

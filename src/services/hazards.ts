@@ -39,10 +39,16 @@ export type HazardDetail = Hazard & { readonly history: HazardHistoryEntry[]; re
  */
 export class HazardService {
   private readonly listeners = new Set<HazardListener>();
-  private readonly rules: LedgerRules;
+  private rules: LedgerRules;
 
-  constructor(private readonly deps: HazardServiceDeps) {
+  constructor(private deps: HazardServiceDeps) {
     this.rules = { categories: deps.settings.categories, zoneIds: deps.settings.zones.map((z) => z.id) };
+  }
+
+  /** Zones or categories changed (a reloaded config): hazards already in the ledger keep theirs. */
+  reconfigure(settings: HazardSettings): void {
+    this.deps = { ...this.deps, settings };
+    this.rules = { categories: settings.categories, zoneIds: settings.zones.map((z) => z.id) };
   }
 
   onChange(listener: HazardListener): () => void {

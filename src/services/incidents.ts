@@ -32,12 +32,17 @@ export class IncidentService {
     private readonly store: IncidentStore,
     private readonly drillStore: DrillStore,
     private readonly audit: AuditLog,
-    private readonly config: EngineConfig,
+    private config: EngineConfig,
     private readonly newId: () => string,
     since: number,
     private readonly hooks: IncidentHooks = {},
   ) {
     this.state = engine.initialState(store.active(), drillStore.activeAt(since), since);
+  }
+
+  /** The rules' settings changed (a reloaded config, a device added): open incidents stay as they are. */
+  reconfigure(config: EngineConfig): void {
+    this.config = config;
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -165,7 +165,8 @@ export function attachSnapshots(parts: {
   readonly storageDir: string;
   readonly settings: SnapshotConfig;
   readonly retentionDays: number;
-  readonly devices: readonly { readonly id: string; readonly zone: string }[];
+  /** The devices now (the list changes on a config reload). */
+  readonly devices: () => readonly { readonly id: string; readonly zone: string }[];
   readonly transports: readonly { serves(id: string): boolean; snapshot?(id: string, o: { timeoutMs: number; maxBytes: number }): Promise<Buffer> }[];
   readonly onIncidents: (listener: (changes: readonly IncidentChange[]) => void) => void;
   readonly publish: (message: { type: 'snapshot'; data: Readonly<Record<string, unknown>> }) => void;
@@ -177,7 +178,7 @@ export function attachSnapshots(parts: {
   const capable = (id: string) => parts.transports.find((t) => t.serves(id) && t.snapshot);
   const service = new SnapshotService({
     ...parts,
-    camerasIn: (zoneId) => parts.devices.filter((d) => d.zone === zoneId && capable(d.id)).map((d) => d.id),
+    camerasIn: (zoneId) => parts.devices().filter((d) => d.zone === zoneId && capable(d.id)).map((d) => d.id),
     capture: (id, o) => capable(id)!.snapshot!(id, o),
     announce: (incident, snapshot) => parts.publish({ type: 'snapshot', data: { incidentId: incident.id, ...snapshot } }),
   });

@@ -352,4 +352,16 @@ export const MIGRATIONS: readonly string[] = [
     created_by TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 12: devices added through the API (those in the config file are pinned there, not stored).
+  // `device` is the entry as the file would hold it (its secret only as a salted hash), so
+  // the config's schema and cross-checks judge both kinds of entry alike.
+  `
+  CREATE TABLE managed_devices (
+    id TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

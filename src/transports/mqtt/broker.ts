@@ -87,6 +87,8 @@ export class EmbeddedBroker {
   private readonly qos2 = new Qos2Inflight();
   /** Set while stopping: the broker's own closing of connections must not fire last wills into the store. */
   private closing = false;
+  /** Clients the hub closed on purpose (see disconnect). */
+  private readonly closedByHub = new WeakSet<Client>();
   private readonly limiter: PublishLimiter;
   private readonly admission: Admission<Socket>;
   private readonly refusals: RefusalLog;
@@ -379,6 +381,10 @@ export class EmbeddedBroker {
       cb(new Error('the hub is shutting down')); // e.g. last wills fired by our own close
       return;
     }
+    if (this.closedByHub.has(client)) {
+      cb(new Error('connection closed by the hub')); // its last will too: the device was removed or must sign in again, not lost
+      return;
+    }
     const verdict = mayPublish(client.id, packet.topic);
     if (!verdict.ok) {
       this.metrics.mqttRefusals.inc({ operation: 'publish', reason: 'acl' });
@@ -425,6 +431,21 @@ export class EmbeddedBroker {
     this.metrics.mqttRefusals.inc({ operation: 'subscribe', reason: 'acl' });
     this.refusals.refused('SUBSCRIBE', client.id, 'acl', `refused subscribe: ${verdict.reason}`, { deviceId: client.id, topic: shortTopic(sub.topic) });
     cb(null, null); // SUBACK 0x80 for this filter; the connection stays up
+  }
+
+  /**
+   * Close a device's connection because its registration changed (removed, a new
+   * secret, another role): it must sign in again and is refused if it no longer
+   * may. Its last will is not published — the device was not lost.
+   */
+  disconnect(deviceId: string, reason: string): boolean {
+    // aedes keeps its connected clients by id (untyped): the one place we reach in.
+    const client = (this.broker as unknown as { clients?: Record<string, Client | undefined> } | undefined)?.clients?.[deviceId];
+    if (!client) return false;
+    this.closedByHub.add(client);
+    this.log.info({ deviceId, reason }, `closing the connection of ${deviceId}: ${reason}`);
+    client.close();
+    return true;
   }
 
   /** Send a command to a device (QoS 1). */

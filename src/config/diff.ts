@@ -1,0 +1,68 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { GatehouseConfig, ResolvedDevice } from './types.ts';
+
+/**
+ * What changed between the running config and a new one (a reloaded file, a
+ * device added through the API), so the hub can apply exactly that: which
+ * devices came, went or changed, whose credentials changed (their connection
+ * must close), and which sections only a restart can apply.
+ */
+export interface ConfigDiff {
+  readonly devicesAdded: readonly string[];
+  readonly devicesRemoved: readonly string[];
+  readonly devicesChanged: readonly string[];
+  /** Devices still configured whose connection must close: a new secret, profile or role. */
+  readonly reconnect: readonly string[];
+  /** Serial and ONVIF devices changed: their links are rebuilt (MQTT devices are untouched). */
+  readonly linksChanged: boolean;
+  /** Top-level sections (or fields) that changed and are applied live. */
+  readonly applied: readonly string[];
+  /** Sections that changed but take effect only at the next start. */
+  readonly restartNeeded: readonly string[];
+}
+
+/** Read once at start: listeners, storage, the county link, logging, time zone. */
+const RESTART_ONLY = ['campus', 'http', 'mqtt', 'storage', 'series', 'retention', 'backup', 'uplink', 'notifiers', 'snapshots', 'log'] as const;
+/** Applied live: the engine, the ledger, sign-in, the devices. */
+const LIVE = ['zones', 'devices', 'cards', 'supervision', 'incidents', 'calendar', 'rules', 'procedures', 'patrols', 'drills', 'hazards', 'users'] as const;
+
+export function diffConfig(before: GatehouseConfig, after: GatehouseConfig, linkTransport: (device: ResolvedDevice) => boolean): ConfigDiff {
+  const old = new Map(before.devices.map((d) => [d.id, d]));
+  const next = new Map(after.devices.map((d) => [d.id, d]));
+  const added = [...next.keys()].filter((id) => !old.has(id));
+  const removed = [...old.keys()].filter((id) => !next.has(id));
+  const changed: string[] = [];
+  const reconnect: string[] = [];
+  let linksChanged = false;
+  for (const [id, d] of next) {
+    const was = old.get(id);
+    if (!was) {
+      if (linkTransport(d)) linksChanged = true;
+      continue;
+    }
+    if (isDeepStrictEqual(was, d)) continue;
+    changed.push(id);
+    if (linkTransport(d) || linkTransport(was)) linksChanged = true;
+    if (was.secret !== d.secret || was.secretHash !== d.secretHash || was.profile !== d.profile || was.role !== d.role || !isDeepStrictEqual(was.kinds, d.kinds)) {
+      reconnect.push(id);
+    }
+  }
+  if (removed.some((id) => linkTransport(old.get(id)!))) linksChanged = true;
+  const differs = (key: keyof GatehouseConfig['source']): boolean => !isDeepStrictEqual(before.source[key], after.source[key]);
+  const restartNeeded: string[] = RESTART_ONLY.filter((key) => differs(key));
+  // The time zone is read by routes and reports as they are built.
+  if (before.calendar.timezone !== after.calendar.timezone) restartNeeded.push('calendar.timezone');
+  return {
+    devicesAdded: added,
+    devicesRemoved: removed,
+    devicesChanged: changed,
+    reconnect,
+    linksChanged,
+    applied: LIVE.filter((key) => (key === 'devices' ? added.length + removed.length + changed.length > 0 : differs(key))),
+    restartNeeded,
+  };
+}
+
+export function isEmptyDiff(diff: ConfigDiff): boolean {
+  return diff.applied.length === 0 && diff.restartNeeded.length === 0;
+}
