@@ -108,6 +108,18 @@ export class AuthService {
     this.sessions.revokeUserExcept(username, keepToken);
   }
 
+  /** An admin sets a new password for a user added through the API (forgotten, or shared): every session of theirs ends. */
+  async resetPassword(username: string, newPassword: string): Promise<void> {
+    if (this.users.has(username)) {
+      throw new GatehouseError('GH_USER_PINNED', `${username}'s password is in the config file: set a new passwordHash there with gatehouse hash-password`);
+    }
+    if (!this.store?.get(username)) throw new GatehouseError('GH_USER_NOT_FOUND', username);
+    const hash = await this.passwordChecks.run(() => hashPassword(newPassword));
+    if (!this.store.get(username)) throw new GatehouseError('GH_USER_NOT_FOUND', username); // deleted meanwhile
+    this.store.setPasswordHash(username, hash);
+    this.endUser(username);
+  }
+
   private endUser(username: string): void {
     this.sessions.revokeUser(username);
     for (const [token, owner] of this.owners) if (owner === username) this.end(token);

@@ -82,4 +82,22 @@ describe('users', () => {
     expect(pinned.status).toBe(409);
     expect(pinned.body.code).toBe('GH_USER_PINNED');
   });
+
+  test('an admin resets a forgotten password: every session of the user ends, the new one works; guards may not; config users are pinned', async () => {
+    await postJson(hub.http, '/api/v1/users', admin, { username: 'guard5', role: 'guard', password: 'forgotten-pass-1' });
+    const token = await login(hub.http, 'guard5', 'forgotten-pass-1');
+    const guard = await login(hub.http, 'guard1', 'guard1-test-pw');
+    expect((await postJson(hub.http, '/api/v1/users/guard5/password', guard, { newPassword: 'guards-choice-12' })).status).toBe(403);
+    expect((await postJson(hub.http, '/api/v1/users/guard5/password', admin, { newPassword: 'short' })).status).toBe(400);
+    expect((await postJson(hub.http, '/api/v1/users/guard5/password', admin, { newPassword: 'reset-by-admin-1' })).status).toBe(204);
+    expect((await getJson(hub.http, '/api/v1/auth/me', token)).status).toBe(401);
+    expect((await signIn('guard5', 'forgotten-pass-1')).status).toBe(401);
+    expect((await signIn('guard5', 'reset-by-admin-1')).status).toBe(200);
+    const pinned = await postJson<{ code: string }>(hub.http, '/api/v1/users/guard1/password', admin, { newPassword: 'reset-by-admin-1' });
+    expect(pinned.status).toBe(409);
+    expect(pinned.body.code).toBe('GH_USER_PINNED');
+    expect((await postJson(hub.http, '/api/v1/users/nobody/password', admin, { newPassword: 'reset-by-admin-1' })).status).toBe(404);
+    const audit = await getJson<{ items: { action: string; objectId?: string }[] }>(hub.http, '/api/v1/audit?action=user.password.reset', admin);
+    expect(audit.body.items.some((a) => a.objectId === 'guard5')).toBe(true);
+  });
 });

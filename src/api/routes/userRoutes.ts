@@ -65,6 +65,24 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   );
 
   r.post(
+    '/api/v1/users/:username/password',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['users'],
+        summary: 'Set a new password for a user added here (forgotten, or known to others); every session of theirs ends',
+        params: Type.Object({ username: Username }),
+        body: Type.Object({ newPassword: Password }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      await deps.auth.resetPassword(request.params.username, request.body.newPassword);
+      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.password.reset', objectType: 'user', objectId: request.params.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      return reply.code(204).send();
+    },
+  );
+
+  r.post(
     '/api/v1/auth/password',
     {
       config: { roles: ALL_ROLES },
