@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { getJson, login, postJson, startHubFromYaml, tempDir, testConfigYaml, waitFor, type TestHub } from '../helpers/hub.ts';
-import { ClientPool, closedWithin, eventPayload } from '../helpers/mqtt.ts';
+import { ClientPool, closedWithin, eventPayload, run } from '../helpers/mqtt.ts';
 
 let hub: TestHub;
 let admin: string;
@@ -61,6 +61,18 @@ describe('devices through the API', () => {
     expect(JSON.stringify(audit.body)).not.toContain(created.body.secret);
     expect(JSON.stringify(hub.logs)).not.toContain(created.body.secret);
     expect(bystander.connected).toBe(true);
+  });
+
+  test('the test line shown with the secret works as given, pasted into a shell (mosquitto_pub, an outside peer)', async () => {
+    const created = await postJson<Created>(hub.http, '/api/v1/devices', admin, { id: 'gate-bell', profile: 'generic', zoneId: 'gate', role: 'other' });
+    expect(created.status).toBe(201);
+    const result = await run('sh', ['-c', created.body.test]);
+    expect(result.code, result.stderr).toBe(0);
+    await waitFor(async () => {
+      const devices = await getJson<{ items: { id: string; online: boolean }[] }>(hub.http, '/api/v1/devices', admin);
+      return devices.body.items.find((d) => d.id === 'gate-bell' && d.online);
+    }, 5000, 'gate-bell online after the test line');
+    expect((await del('/api/v1/devices/gate-bell', admin)).status).toBe(204);
   });
 
   test('a new secret refuses the old one and closes the connection; delete disconnects and refuses it', async () => {

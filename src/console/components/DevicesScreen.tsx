@@ -2,11 +2,12 @@ import { useMemo, useState } from 'preact/hooks';
 import { useStore } from '../services/store.ts';
 import type { Device } from '../lib/types.ts';
 import { groupDevices } from '../lib/devices.ts';
+import { DeviceAdmin } from './DeviceAdmin.tsx';
 import { batteryOf, faultOf, formatAgo, formatTime, linkError, linkState } from '../lib/format.ts';
 
 /** Every device grouped by zone; offline ones first in their zone, and red. */
 export function DevicesScreen() {
-  const s = useStore('devices', 'meta', 'clock');
+  const s = useStore('devices', 'meta', 'clock', 'session');
   const t = s.t;
   const [onlyOffline, setOnlyOffline] = useState(false);
   const groups = useMemo(() => groupDevices(s.data.devices.values(), s.zones, onlyOffline), [s.version('devices'), s.version('meta'), onlyOffline, s.data.devices]);
@@ -43,6 +44,7 @@ export function DevicesScreen() {
           </section>
         ))}
       </div>
+      {s.session?.role === 'admin' && <DeviceAdmin />}
     </div>
   );
 }

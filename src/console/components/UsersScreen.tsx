@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { useStore } from '../services/store.ts';
+import { store, useStore } from '../services/store.ts';
 import { attempt } from '../services/controller.ts';
 import { deleteJson, getJson, postJson } from '../services/api.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -58,6 +58,16 @@ export function UsersScreen() {
     if (done) await load();
   };
 
+  const reset = async (user: UserView): Promise<void> => {
+    const password = window.prompt(t('users.reset.prompt', { name: user.username }));
+    if (!password) return;
+    const done = await attempt(async () => {
+      await postJson(`/api/v1/users/${encodeURIComponent(user.username)}/password`, { newPassword: password });
+      return true;
+    });
+    if (done) store.toast(t('users.reset.done', { name: user.username }), 'info');
+  };
+
   return (
     <section class="screen users" aria-labelledby="users-title">
       <h1 id="users-title">{t('users.title')}</h1>
@@ -80,6 +90,11 @@ export function UsersScreen() {
               <td>{t(`role.${u.role}` as MessageKey)}</td>
               <td>{u.source === 'config' ? t('users.source.config') : t('users.source.api', { by: u.createdBy ?? '', at: u.createdAt ? formatDateTime(u.createdAt) : '' })}</td>
               <td>
+                {u.source === 'api' && u.username !== s.session?.username && (
+                  <button class="link" onClick={() => void reset(u)} aria-label={t('users.reset.label', { name: u.username })}>
+                    {t('users.reset')}
+                  </button>
+                )}{' '}
                 {u.source === 'api' && u.username !== s.session?.username && (
                   <button class="link danger" onClick={() => void remove(u)} aria-label={t('users.delete.label', { name: u.username })}>
                     {t('users.delete')}
