@@ -20,6 +20,7 @@ import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
 import { unrestrictedDevices } from './config/deviceKinds.ts';
 import { VERIFY_AUDIT_USAGE, verifyAuditCommand } from './cliVerifyAudit.ts';
 import { CERT_USAGE, certCommand } from './cliCert.ts';
+import { readTableCommand } from './cliReadTable.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -212,6 +213,12 @@ async function main(argv: string[]): Promise<void> {
     case 'cert':
       await certCommand(rest);
       return;
+    case 'read-table': {
+      // Internal: the hub's imports parse uploaded CSV/XLSX in this child process.
+      const code = await readTableCommand(process.stdin as AsyncIterable<Buffer>);
+      if (code !== 0) process.exit(code);
+      return;
+    }
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
       await demo(values.config ?? resolve(ROOT, 'config/gatehouse.yaml'));

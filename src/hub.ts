@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { profileRegistry } from '../devices/index.ts';
-import type { GatehouseConfig } from './config/types.ts';
+import type { GatehouseConfig, ResolvedDevice } from './config/types.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { uuidv7 } from './core/ids.ts';
 import type { EngineConfig } from './core/incidents/engine.ts';
@@ -45,8 +45,11 @@ import { SnapshotStore } from './store/snapshots.ts';
 import type { Transport, TransportContext } from './transports/transport.ts';
 import { LiveConfig } from './services/liveConfig.ts';
 import { ManagedDeviceStore } from './store/managedDevices.ts';
+import { ManagedCardStore } from './store/managedCards.ts';
 import { ConfigReloader } from './services/configReload.ts';
 import { DeviceAdmin } from './services/deviceAdmin.ts';
+import { Imports } from './services/imports.ts';
+import { readTableInProcess } from './ops/readTableProcess.ts';
 import type { HazardSettings } from './services/hazards.ts';
 import type { UplinkService } from './uplink/service.ts';
 import type { AuditLog as AuditLogType } from './store/audit.ts';
@@ -156,10 +159,11 @@ export class Hub {
     checkpointer.start();
     try {
       const managedDevices = new ManagedDeviceStore(db);
+      const managedCards = new ManagedCardStore(db);
       const liveConfig = new LiveConfig(fileConfig, {
         load: { profiles: profileRegistry },
-        managed: () => managedDevices.devices(),
-        hasLink: (d) => profileRegistry.get(d.profile)?.transport !== 'mqtt',
+        managed: () => ({ devices: managedDevices.devices(), cards: managedCards.list() }),
+        linkOf,
         now: () => clock.now(),
       });
       config = liveConfig.current;
@@ -321,6 +325,8 @@ export class Hub {
         health,
         healthWarnings: () => [...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, startedAt, clock.now()) : []), ...configReload.warnings()],
         deviceAdmin,
+        imports: new Imports({ live: liveConfig, devices: managedDevices, cards: managedCards, profiles: profileRegistry, audit, now: () => clock.now(), readTable: readTableInProcess }),
+        liveFileCards: () => liveConfig.fileCards(),
         ...(options.configFile ? { configReload } : {}),
         mqttPorts: () => ({ plain: broker.port, tls: broker.tlsPort }),
         sendCommand: async (deviceId, command) => {
@@ -448,6 +454,13 @@ export class Hub {
     })();
     return this.stopping;
   }
+}
+
+/** A serial or ONVIF device's link: its port or address and what its profile made of them (not the card list it decodes with). */
+function linkOf(device: ResolvedDevice): unknown {
+  if (profileRegistry.get(device.profile)?.transport === 'mqtt') return undefined;
+  const options = device.profileOptions as { link?: unknown } | undefined;
+  return { profile: device.profile, serial: device.serial, modbus: device.modbus, onvif: device.onvif, link: options?.link, camera: device.onvif ? options : undefined };
 }
 
 function mqttDeviceIds(config: GatehouseConfig): Set<string> {

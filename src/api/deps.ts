@@ -17,6 +17,7 @@ import type { SeriesService } from '../series/service.ts';
 import type { DailyReportService } from '../services/dailyReport.ts';
 import type { HealthView } from '../services/liveFeed.ts';
 import type { DeviceAdmin } from '../services/deviceAdmin.ts';
+import type { Imports } from '../services/imports.ts';
 import type { ConfigReloader } from '../services/configReload.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
@@ -46,6 +47,10 @@ export interface ApiDeps {
   readonly health?: () => HealthView;
   /** Devices added, re-keyed and deleted through the API (absent: the routes are not offered). */
   readonly deviceAdmin?: DeviceAdmin;
+  /** Cards and devices from CSV/XLSX exports (absent: the routes are not offered). */
+  readonly imports?: Imports;
+  /** The config file's own cards (the others were imported). */
+  readonly liveFileCards?: () => readonly { readonly card: string; readonly name: string }[];
   /** Re-reading the config file (absent: the hub was not started from a file). */
   readonly configReload?: ConfigReloader;
   /** The MQTT listeners' bound ports (0: off), for the test line shown with a new device's secret. */

@@ -29,6 +29,7 @@ import { reportRoutes } from './routes/reportRoutes.ts';
 import { userRoutes } from './routes/userRoutes.ts';
 import { deviceAdminRoutes } from './routes/deviceAdminRoutes.ts';
 import { configRoutes } from './routes/configRoutes.ts';
+import { importRoutes } from './routes/importRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -142,5 +143,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => userRoutes(scope, deps));
   await app.register(async (scope) => deviceAdminRoutes(scope, deps));
   await app.register(async (scope) => configRoutes(scope, deps));
+  await app.register(async (scope) => importRoutes(scope, deps));
   return app;
 }

@@ -13,7 +13,7 @@ export interface ConfigDiff {
   readonly devicesChanged: readonly string[];
   /** Devices still configured whose connection must close: a new secret, profile or role. */
   readonly reconnect: readonly string[];
-  /** Serial and ONVIF devices changed: their links are rebuilt (MQTT devices are untouched). */
+  /** A serial or ONVIF device's link settings changed (or one came or went): the links are rebuilt (MQTT devices are untouched). */
   readonly linksChanged: boolean;
   /** Top-level sections (or fields) that changed and are applied live. */
   readonly applied: readonly string[];
@@ -26,7 +26,12 @@ const RESTART_ONLY = ['campus', 'http', 'mqtt', 'storage', 'series', 'retention'
 /** Applied live: the engine, the ledger, sign-in, the devices. */
 const LIVE = ['zones', 'devices', 'cards', 'supervision', 'incidents', 'calendar', 'rules', 'procedures', 'patrols', 'drills', 'hazards', 'users'] as const;
 
-export function diffConfig(before: GatehouseConfig, after: GatehouseConfig, linkTransport: (device: ResolvedDevice) => boolean): ConfigDiff {
+/**
+ * `linkOf` says what a device's own link is made of (port, bus, camera address;
+ * undefined for MQTT devices): only a change there rebuilds the links, so a new
+ * card list (which bare readers decode with) does not reopen a serial port.
+ */
+export function diffConfig(before: GatehouseConfig, after: GatehouseConfig, linkOf: (device: ResolvedDevice) => unknown): ConfigDiff {
   const old = new Map(before.devices.map((d) => [d.id, d]));
   const next = new Map(after.devices.map((d) => [d.id, d]));
   const added = [...next.keys()].filter((id) => !old.has(id));
@@ -37,17 +42,17 @@ export function diffConfig(before: GatehouseConfig, after: GatehouseConfig, link
   for (const [id, d] of next) {
     const was = old.get(id);
     if (!was) {
-      if (linkTransport(d)) linksChanged = true;
+      if (linkOf(d) !== undefined) linksChanged = true;
       continue;
     }
     if (isDeepStrictEqual(was, d)) continue;
     changed.push(id);
-    if (linkTransport(d) || linkTransport(was)) linksChanged = true;
+    if (!isDeepStrictEqual(linkOf(d), linkOf(was))) linksChanged = true;
     if (was.secret !== d.secret || was.secretHash !== d.secretHash || was.profile !== d.profile || was.role !== d.role || !isDeepStrictEqual(was.kinds, d.kinds)) {
       reconnect.push(id);
     }
   }
-  if (removed.some((id) => linkTransport(old.get(id)!))) linksChanged = true;
+  if (removed.some((id) => linkOf(old.get(id)!) !== undefined)) linksChanged = true;
   const differs = (key: keyof GatehouseConfig['source']): boolean => !isDeepStrictEqual(before.source[key], after.source[key]);
   const restartNeeded: string[] = RESTART_ONLY.filter((key) => differs(key));
   // The time zone is read by routes and reports as they are built.

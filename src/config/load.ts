@@ -54,26 +54,37 @@ export function parseConfig(text: string, options: LoadOptions): LoadResult {
   return resolveRaw(substituted, options, errors);
 }
 
+/** What the hub keeps besides the file: devices added through the API, cards imported. */
+export interface ManagedEntries {
+  readonly devices: readonly DeviceConfig[];
+  readonly cards: readonly { readonly card: string; readonly name: string }[];
+}
+
 /**
- * The config with devices managed through the API (kept in the store) added to
- * the file's, checked by the same schema and cross-checks as the file's own: an
- * id in both, a zone the file no longer has, a profile that vanished — each a
- * `path: reason` line naming the device. The file pins what it lists; the API
+ * The config with the entries managed through the API (kept in the store) added
+ * to the file's, checked by the same schema and cross-checks as the file's own:
+ * an id in both, a zone the file no longer has, a profile that vanished — each a
+ * `path: reason` line naming the entry. The file pins what it lists; the API
  * manages the rest, and neither overrides the other silently.
  */
-export function withManagedDevices(config: GatehouseConfig, managed: readonly DeviceConfig[], options: LoadOptions): LoadResult {
-  if (managed.length === 0) return { ok: true, config };
-  const fileCount = config.source.devices.length;
-  const source = { ...config.source, devices: [...config.source.devices, ...managed] };
+export function withManaged(config: GatehouseConfig, managed: ManagedEntries, options: LoadOptions): LoadResult {
+  if (managed.devices.length === 0 && managed.cards.length === 0) return { ok: true, config };
+  const fileDevices = config.source.devices.length;
+  const fileCards = config.source.cards?.length ?? 0;
+  const source = { ...config.source, devices: [...config.source.devices, ...managed.devices], cards: [...(config.source.cards ?? []), ...managed.cards] };
   const result = resolveRaw(structuredClone(source), options, []);
   if (result.ok) return result;
-  // devices[12] means nothing to an installer when the file lists 11: name the console's entries.
+  // devices[12] means nothing to an installer when the file lists 11: name the API's entries.
   const renamed = result.errors.map((line) =>
-    line.replace(/^devices\[(\d+)\]/, (whole, i: string) => {
-      const index = Number(i);
-      if (index < fileCount) return whole;
-      return `devices (added through the API) "${managed[index - fileCount]?.id ?? '?'}"`;
-    }),
+    line
+      .replace(/^devices\[(\d+)\]/, (whole, i: string) => {
+        const index = Number(i);
+        return index < fileDevices ? whole : `devices (added through the API) "${managed.devices[index - fileDevices]?.id ?? '?'}"`;
+      })
+      .replace(/^cards\[(\d+)\]/, (whole, i: string) => {
+        const index = Number(i);
+        return index < fileCards ? whole : `cards (imported) "${managed.cards[index - fileCards]?.card ?? '?'}"`;
+      }),
   );
   return { ok: false, errors: renamed.map((line) => (/duplicate device id/.test(line) ? `${line} — it is both in the config file and added through the API; delete one of them` : line)) };
 }

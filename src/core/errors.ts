@@ -24,6 +24,7 @@ export const ERRORS = {
   GH_TICKET_INVALID: { status: 401, text: 'the ticket is spent, expired or unknown; ask POST /api/v1/auth/ticket for a new one' },
   GH_CONFIG_NO_FILE: { status: 409, text: 'this hub was not started from a config file, so there is nothing to reload' },
   GH_CONFIG_INVALID: { status: 422, text: 'the config file does not validate; the running config stays (see errors)' },
+  GH_IMPORT_INVALID: { status: 400, text: 'the file cannot be imported' },
   GH_DEVICE_EXISTS: { status: 409, text: 'a device with this id exists already (in the config file or added here)' },
   GH_DEVICE_INVALID: { status: 400, text: 'the device does not fit the config (see errors)' },
   GH_DEVICE_PINNED: { status: 409, text: 'this device is defined in the config file; change it there (gatehouse device-secret makes a new secret)' },

@@ -2,6 +2,7 @@ import type { AnyProfile } from '../core/device.ts';
 import type { Actor } from '../core/actor.ts';
 import { GatehouseError } from '../core/errors.ts';
 import type { DeviceConfig } from '../config/schema.ts';
+import type { ManagedEntries } from '../config/load.ts';
 import { generateDeviceSecret, hashDeviceSecret } from '../auth/deviceSecrets.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { ManagedDevice, ManagedDeviceStore } from '../store/managedDevices.ts';
@@ -57,7 +58,7 @@ export class DeviceAdmin {
       secretHash: hashDeviceSecret(secret),
     };
     const at = this.deps.now();
-    await this.change(() => [...this.deps.store.devices(), device], () => this.deps.store.create(device, at, by.username));
+    await this.change((now) => ({ devices: [...now.devices, device] }), () => this.deps.store.create(device, at, by.username));
     this.audit(by, 'device.create', device.id, { profile: device.profile, zoneId: device.zone, ...(device.role ? { role: device.role } : {}) });
     return { device, secret };
   }
@@ -68,7 +69,7 @@ export class DeviceAdmin {
     const secret = generateDeviceSecret();
     const device: DeviceConfig = { ...existing.device, secretHash: hashDeviceSecret(secret) };
     await this.change(
-      () => this.deps.store.devices().map((d) => (d.id === id ? device : d)),
+      (now) => ({ devices: now.devices.map((d) => (d.id === id ? device : d)) }),
       () => this.deps.store.update(device, this.deps.now()),
     );
     this.audit(by, 'device.secret', id);
@@ -79,7 +80,7 @@ export class DeviceAdmin {
   async remove(id: string, by: Requester): Promise<void> {
     this.managed(id);
     await this.change(
-      () => this.deps.store.devices().filter((d) => d.id !== id),
+      (now) => ({ devices: now.devices.filter((d) => d.id !== id) }),
       () => this.deps.store.delete(id),
     );
     this.audit(by, 'device.delete', id);
@@ -92,7 +93,7 @@ export class DeviceAdmin {
     return existing;
   }
 
-  private async change(candidate: () => readonly DeviceConfig[], commit: () => void): Promise<void> {
+  private async change(candidate: (now: ManagedEntries) => Partial<ManagedEntries>, commit: () => void): Promise<void> {
     const outcome = await this.deps.live.changeManaged(candidate, commit);
     if (!outcome.ok) throw new GatehouseError('GH_DEVICE_INVALID', outcome.errors[0], undefined, outcome.errors);
   }

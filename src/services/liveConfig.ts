@@ -1,5 +1,5 @@
 import type { LoadOptions, LoadResult } from '../config/load.ts';
-import { withManagedDevices } from '../config/load.ts';
+import { withManaged, type ManagedEntries } from '../config/load.ts';
 import { diffConfig, type ConfigDiff } from '../config/diff.ts';
 import type { DeviceConfig } from '../config/schema.ts';
 import type { GatehouseConfig, ResolvedDevice } from '../config/types.ts';
@@ -16,10 +16,10 @@ export interface ReloadFailure {
 
 export interface LiveConfigDeps {
   readonly load: LoadOptions;
-  /** The devices kept in the store (added through the API). */
-  readonly managed: () => readonly DeviceConfig[];
-  /** Devices with a link of their own (serial, ONVIF): a change rebuilds the links. */
-  readonly hasLink: (device: ResolvedDevice) => boolean;
+  /** What the store keeps besides the file: devices added through the API, cards imported. */
+  readonly managed: () => ManagedEntries;
+  /** What a device's own link is made of (serial, ONVIF; undefined for MQTT): a change there rebuilds the links. */
+  readonly linkOf: (device: ResolvedDevice) => unknown;
   readonly now: () => number;
 }
 
@@ -39,7 +39,7 @@ export class LiveConfig {
 
   constructor(fileConfig: GatehouseConfig, private readonly deps: LiveConfigDeps) {
     this.file = fileConfig;
-    const merged = withManagedDevices(fileConfig, deps.managed(), deps.load);
+    const merged = withManaged(fileConfig, deps.managed(), deps.load);
     if (!merged.ok) throw new ConfigConflictError(merged.errors);
     this.effective = merged.config;
   }
@@ -58,6 +58,11 @@ export class LiveConfig {
     return this.file.devices.some((d) => d.id === deviceId);
   }
 
+  /** The config file's own cards (imported ones may not repeat them). */
+  fileCards(): readonly { readonly card: string; readonly name: string }[] {
+    return this.file.cards;
+  }
+
   /** The last refused reload, when no good one came after it. */
   get lastFailure(): ReloadFailure | undefined {
     return this.failure;
@@ -67,7 +72,7 @@ export class LiveConfig {
   reloadFile(result: LoadResult): Promise<ReloadOutcome> {
     return this.serially(async () => {
       if (!result.ok) return this.refuse(result.errors);
-      const merged = withManagedDevices(result.config, this.deps.managed(), this.deps.load);
+      const merged = withManaged(result.config, this.deps.managed(), this.deps.load);
       if (!merged.ok) return this.refuse(merged.errors);
       this.file = result.config;
       this.failure = undefined;
@@ -76,14 +81,15 @@ export class LiveConfig {
   }
 
   /**
-   * Would the store's devices, changed as `candidate` says (asked when the change's
+   * Would the store's entries, changed as `change` says (asked when the change's
    * turn comes, so two changes never undo each other), make a valid config with the
    * file's? `commit` writes the change to the store only if so, and the hub then
    * runs on it; otherwise nothing is written and the errors say why.
    */
-  changeManaged(candidate: () => readonly DeviceConfig[], commit: () => void): Promise<ReloadOutcome> {
+  changeManaged(change: (now: ManagedEntries) => Partial<ManagedEntries>, commit: () => void): Promise<ReloadOutcome> {
     return this.serially(async () => {
-      const merged = withManagedDevices(this.file, candidate(), this.deps.load);
+      const now = this.deps.managed();
+      const merged = withManaged(this.file, { ...now, ...change(now) }, this.deps.load);
       if (!merged.ok) return { ok: false, errors: merged.errors };
       commit();
       return this.switchTo(merged.config);
@@ -96,7 +102,7 @@ export class LiveConfig {
   }
 
   private async switchTo(next: GatehouseConfig): Promise<ReloadOutcome> {
-    const diff = diffConfig(this.effective, next, this.deps.hasLink);
+    const diff = diffConfig(this.effective, next, this.deps.linkOf);
     this.effective = next;
     for (const listener of this.listeners) await listener(next, diff);
     return { ok: true, diff };

@@ -39,6 +39,13 @@ export class ManagedDeviceStore {
     this.db.prepare('INSERT INTO managed_devices (id, device, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?)').run(device.id, JSON.stringify(device), at, by, at);
   }
 
+  /** An import: all of them or none. */
+  createMany(devices: readonly DeviceConfig[], at: number, by: string): void {
+    this.db.transaction(() => {
+      for (const d of devices) this.create(d, at, by);
+    })();
+  }
+
   update(device: DeviceConfig, at: number): boolean {
     return this.db.prepare('UPDATE managed_devices SET device = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(device), at, device.id).changes > 0;
   }

@@ -352,7 +352,7 @@ export const MIGRATIONS: readonly string[] = [
     created_by TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
-  // 12: devices added through the API (those in the config file are pinned there, not stored).
+  // 12: devices added through the API and cards imported (those in the config file are pinned there, not stored).
   // `device` is the entry as the file would hold it (its secret only as a salted hash), so
   // the config's schema and cross-checks judge both kinds of entry alike.
   `
@@ -362,6 +362,13 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     created_by TEXT NOT NULL,
     updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- cards imported from the school's card system (CSV/XLSX); the file's own cards are pinned there
+  CREATE TABLE managed_cards (
+    card TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    imported_by TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
 ];

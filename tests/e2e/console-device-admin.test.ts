@@ -54,8 +54,10 @@ describe.each(LANGUAGES)('guard-room console ($locale): managing devices and pas
 
     const closed = closedWithin(device, 10_000);
     await page.getByRole('button', { name: l.m['deviceAdmin.rotate.label'].replace('{id}', id), exact: true }).click();
-    await page.waitForFunction(([sel, old]) => (document.querySelector(sel) as HTMLInputElement | null)?.value !== old, ['#device-secret', secret] as const);
-    const fresh = await page.getByLabel(l.m['deviceAdmin.secret'], { exact: true }).inputValue();
+    const secretField = page.getByLabel(l.m['deviceAdmin.secret'], { exact: true });
+    const deadline = Date.now() + 10_000;
+    while ((await secretField.inputValue()) === secret && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const fresh = await secretField.inputValue();
     expect(fresh).not.toBe(secret);
     expect(await closed).toBe('closed');
     await expect(pool.connect(hub.mqtt, id, { password: secret })).rejects.toThrow();
