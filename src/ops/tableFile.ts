@@ -52,14 +52,23 @@ function decodeText(bytes: Buffer): string {
 
 async function readXlsx(bytes: Buffer): Promise<string[][]> {
   checkUnpackedSize(bytes);
-  const { readSheet } = await import('read-excel-file/node');
-  let rows: unknown[][];
+  // exceljs: the library the ledger export already writes XLSX with.
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
   try {
-    rows = (await readSheet(bytes)) as unknown[][];
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
     throw new TableFileError(`the XLSX cannot be read: ${(err as Error).message}`);
   }
-  return rows.map((row) => row.map(cellText));
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new TableFileError('the XLSX has no sheet');
+  const rows: string[][] = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    if (rows.length > MAX_TABLE_ROWS) return;
+    const values = row.values as unknown[]; // 1-based: values[0] is empty
+    rows.push(values.slice(1).map(cellText));
+  });
+  return rows;
 }
 
 function cellText(cell: unknown): string {
@@ -67,6 +76,14 @@ function cellText(cell: unknown): string {
   if (cell instanceof Date) return cell.toISOString();
   // Card numbers stored as numbers: 12345678 stays 12345678 (never 1.2345678E7).
   if (typeof cell === 'number') return Number.isInteger(cell) ? cell.toFixed(0) : String(cell);
+  if (typeof cell === 'object') {
+    // exceljs cells: rich text, formulas (their result), hyperlinks (their text)
+    const c = cell as { richText?: { text: string }[]; result?: unknown; text?: unknown };
+    if (Array.isArray(c.richText)) return c.richText.map((r) => r.text).join('').trim();
+    if ('result' in c) return cellText(c.result);
+    if (typeof c.text === 'string') return c.text.trim();
+    return '';
+  }
   return String(cell).trim();
 }
 

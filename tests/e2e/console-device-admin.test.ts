@@ -70,6 +70,29 @@ describe.each(LANGUAGES)('guard-room console ($locale): managing devices and pas
     expect(ui.problems).toEqual([]);
   });
 
+  it('an admin imports a card list and a device table; skipped rows are listed; the new secrets download', async () => {
+    const { page } = ui;
+    await page.getByRole('button', { name: l.m['nav.devices'], exact: true }).click();
+    await page.getByLabel(l.m['import.cards'], { exact: true }).setInputFiles({ name: 'cards.csv', mimeType: 'text/csv', buffer: Buffer.from('卡号,姓名\n0077700001,钱九\n,nobody\n') });
+    const cardsDone = page.locator('[data-import="cards"]');
+    await cardsDone.waitFor();
+    expect(await cardsDone.textContent()).toBe(l.m['import.cards.done'].replace('{added}', '1').replace('{updated}', '0').replace('{unchanged}', '0').replace('{removed}', '0').replace('{skipped}', '1'));
+    await page.getByText(l.m['import.row'].replace('{row}', '3').replace('{reason}', 'no card number')).waitFor();
+    await page.getByLabel(l.m['import.devices'], { exact: true }).setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(`id,zone,name\nbell-${l.lang},gate,Gate bell\n`) });
+    await page.locator('[data-import="devices"]').waitFor();
+    await page.locator(`[data-managed-id="bell-${l.lang}"]`).waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: l.m['import.devices.download'], exact: true }).click();
+    const saved = await (await download).path();
+    const { readFileSync } = await import('node:fs');
+    const [header, row] = readFileSync(saved, 'utf8').trim().split('\n');
+    expect(header).toBe('id,secret');
+    const secret = row!.split(',')[1]!;
+    await pool.connect(hub.mqtt, `bell-${l.lang}`, { password: secret });
+    await screenshot(page, `console-${l.lang}-imports`);
+    expect(ui.problems).toEqual([]);
+  });
+
   it('an admin resets a user\'s password from the Users screen', async () => {
     const admin = await login(hub.http, 'admin1', 'admin1-test-pw');
     const name = `forgetful-${l.lang}`;

@@ -8,8 +8,8 @@ import type { TestHub } from './hub.ts';
  */
 export function fillDatabase(hub: TestHub): void {
   const db = hub.hub.db;
+  db.exec('CREATE TABLE filler (x BLOB)'); // before the cap: its root page may need a new page
   db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-  db.exec('CREATE TABLE filler (x BLOB)');
   const insert = db.prepare('INSERT INTO filler VALUES (randomblob(?))');
   for (const size of [2000, 200, 20, 1]) {
     try {

@@ -79,7 +79,7 @@ describe('imports', () => {
     expect(fromGb.body).toMatchObject({ added: 1 });
     expect(await swipe('0055500003')).toMatchObject({ kind: 'access.granted', data: { name: '孙七' } });
 
-    const sheet = xlsxOf([['Card number', 'Name'], [55500004, 'Zhou Ba'], ['0055500002', '赵六 (renamed)']]);
+    const sheet = await xlsxOf([['Card number', 'Name'], [55500004, 'Zhou Ba'], ['0055500002', '赵六 (renamed)']]);
     const replaced = await upload('/api/v1/cards/import?replace=true', admin, sheet, 'export.xlsx');
     expect(replaced.status).toBe(200);
     expect(replaced.body).toMatchObject({ rows: 3, added: 1, updated: 1, removed: 2 });
@@ -90,7 +90,7 @@ describe('imports', () => {
   });
 
   it('refuses what is not a table, a zip bomb, an empty file, a missing file part, and anyone but an admin', async () => {
-    const bomb = await upload('/api/v1/cards/import', admin, zipClaimingHugeMember(), 'bomb.xlsx');
+    const bomb = await upload('/api/v1/cards/import', admin, await zipClaimingHugeMember(), 'bomb.xlsx');
     expect(bomb.status).toBe(400);
     expect(bomb.body['message']).toMatch(/unpacks to more than 200 MiB/);
     const broken = await upload('/api/v1/cards/import', admin, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100, 7)]), 'broken.xlsx');

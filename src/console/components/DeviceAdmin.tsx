@@ -5,6 +5,7 @@ import { deleteJson, getJson, postJson } from '../services/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 import type { MessageKey } from '../lib/i18n.ts';
 import { ZoneOptions } from './ZoneOptions.tsx';
+import { ImportPanel } from './ImportPanel.tsx';
 
 interface ManagedView {
   readonly id: string;
@@ -186,6 +187,7 @@ export function DeviceAdmin() {
           {t('deviceAdmin.add.submit')}
         </button>
       </form>
+      <ImportPanel onDevices={() => void load()} />
       <div class="config-reload">
         <button type="button" onClick={() => void reloadConfig()}>
           {t('deviceAdmin.reload')}
