@@ -325,6 +325,7 @@ export class Hub {
         health,
         healthWarnings: () => [...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, startedAt, clock.now()) : []), ...configReload.warnings()],
         deviceAdmin,
+        backups: () => (backups && backupConfig ? { status: backups.status, everyMs: backupConfig.everyMs, keep: backupConfig.keep } : undefined),
         imports: new Imports({ live: liveConfig, devices: managedDevices, cards: managedCards, profiles: profileRegistry, audit, now: () => clock.now(), readTable: readTableInProcess }),
         liveFileCards: () => liveConfig.fileCards(),
         ...(options.configFile ? { configReload } : {}),

@@ -18,6 +18,7 @@ import type { DailyReportService } from '../services/dailyReport.ts';
 import type { HealthView } from '../services/liveFeed.ts';
 import type { DeviceAdmin } from '../services/deviceAdmin.ts';
 import type { Imports } from '../services/imports.ts';
+import type { BackupStatus } from '../services/backupSchedule.ts';
 import type { ConfigReloader } from '../services/configReload.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
@@ -47,6 +48,8 @@ export interface ApiDeps {
   readonly health?: () => HealthView;
   /** Devices added, re-keyed and deleted through the API (absent: the routes are not offered). */
   readonly deviceAdmin?: DeviceAdmin;
+  /** Scheduled backups, when the config has `backup:`. */
+  readonly backups?: () => { readonly status: BackupStatus; readonly everyMs: number; readonly keep: number } | undefined;
   /** Cards and devices from CSV/XLSX exports (absent: the routes are not offered). */
   readonly imports?: Imports;
   /** The config file's own cards (the others were imported). */

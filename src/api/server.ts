@@ -30,6 +30,7 @@ import { userRoutes } from './routes/userRoutes.ts';
 import { deviceAdminRoutes } from './routes/deviceAdminRoutes.ts';
 import { configRoutes } from './routes/configRoutes.ts';
 import { importRoutes } from './routes/importRoutes.ts';
+import { backupRoutes } from './routes/backupRoutes.ts';
 
 /** Builds the HTTP app (not listening), so tests can use `app.inject()`. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -144,5 +145,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => deviceAdminRoutes(scope, deps));
   await app.register(async (scope) => configRoutes(scope, deps));
   await app.register(async (scope) => importRoutes(scope, deps));
+  await app.register(async (scope) => backupRoutes(scope, deps));
   return app;
 }

@@ -85,6 +85,8 @@ describe.each(LANGUAGES)('guard-room console ($locale): devices, hazards, roles'
 
     await page.getByRole('button', { name: l.m['nav.overview'], exact: true }).click();
     await page.getByRole('heading', { name: l.m['drill.title'] }).waitFor();
+    // This hub has no backup: schedule, and the overview says so (with what to add).
+    expect(await page.locator('[data-backup="none"]').textContent()).toContain(l.m['overview.backup.none']);
     expect(await page.getByRole('button', { name: l.m['drill.start'] }).count()).toBe(0);
     expect(await page.locator('[data-officer-only]').count()).toBe(0);
   });

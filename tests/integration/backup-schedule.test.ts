@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { profileRegistry } from '../../devices/index.ts';
-import { METRICS_AUTH, startTestHub, tempDir, testConfigYaml, type TestHub } from '../helpers/hub.ts';
+import { getJson, login, METRICS_AUTH, startTestHub, tempDir, testConfigYaml, type TestHub } from '../helpers/hub.ts';
 import { metricValue } from '../helpers/mqtt.ts';
 
 const hubs: TestHub[] = [];
@@ -41,6 +41,12 @@ describe('scheduled backups', () => {
     const metrics = await (await fetch(`${hub.http}/metrics`, METRICS_AUTH)).text();
     expect(metricValue(metrics, 'gatehouse_backup_last_success_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 120);
     expect((await health(hub)).warnings ?? []).toEqual([]);
+    // The console's overview reads it: the archive's name and size, no path.
+    const guard = await login(hub.http, 'guard1', 'guard1-test-pw');
+    const view = await getJson<{ scheduled: boolean; everySeconds: number; keep: number; lastSuccess: { file: string; bytes: number } }>(hub.http, '/api/v1/backups', guard);
+    expect(view.body).toMatchObject({ scheduled: true, everySeconds: 86_400, keep: 2, lastSuccess: { file: made[2]!.split('/').pop() } });
+    expect(view.body.lastSuccess.bytes).toBeGreaterThan(0);
+    expect(JSON.stringify(view.body)).not.toContain(backups.path);
   });
 
   test('a backup that cannot be written: /healthz warns (without the path), the failure is counted and logged', { timeout: 120_000 }, async () => {
@@ -59,6 +65,11 @@ describe('scheduled backups', () => {
     const metrics = await (await fetch(`${hub.http}/metrics`, METRICS_AUTH)).text();
     expect(metricValue(metrics, 'gatehouse_backup_failures_total')).toBe(1);
     expect(hub.logs.some((l) => l['level'] === 50 && String(l['msg']).startsWith('scheduled backup into'))).toBe(true);
+    // An admin reads the reason on the overview; a guard is told to see the log.
+    const admin = await login(hub.http, 'admin1', 'admin1-test-pw');
+    const guard = await login(hub.http, 'guard1', 'guard1-test-pw');
+    expect((await getJson<{ lastFailure: { message: string } }>(hub.http, '/api/v1/backups', admin)).body.lastFailure.message).toMatch(/ENOTDIR|not a directory/i);
+    expect((await getJson<{ lastFailure: { message: string } }>(hub.http, '/api/v1/backups', guard)).body.lastFailure.message).toBe('see the hub log');
   });
 
   test('backup.every under 5 minutes, or in a form it does not know, is a config error naming the field', () => {

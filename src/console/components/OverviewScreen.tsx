@@ -58,6 +58,7 @@ export function OverviewScreen() {
           </>
         )}
       </section>
+      <BackupCard />
       <section class="card" aria-labelledby="ov-devices">
         <h2 id="ov-devices">{t('overview.devices')}</h2>
         <p class={`big ${offline ? 'bad-text' : 'ok-text'}`}>{t('devices.summary', { online: d.devices.size - offline, offline })}</p>
@@ -86,5 +87,23 @@ export function OverviewScreen() {
         <Activity />
       </div>
     </div>
+  );
+}
+
+/** Is the store backed up: the last success, or the failure that came after it. */
+function BackupCard() {
+  const s = useStore('meta', 'clock');
+  const t = s.t;
+  const b = s.backup;
+  const failed = b?.lastFailure && (!b.lastSuccess || b.lastFailure.at > b.lastSuccess.at) ? b.lastFailure : undefined;
+  const state = !b?.scheduled ? 'none' : failed ? 'failed' : b.lastSuccess ? 'ok' : 'never';
+  return (
+    <section class={`card backup-${state}`} aria-labelledby="ov-backup" data-backup={state}>
+      <h2 id="ov-backup">{t('overview.backup')}</h2>
+      {state === 'none' && <p class="warn-text">{t('overview.backup.none')}</p>}
+      {state === 'never' && <p class="muted">{t('overview.backup.never')}</p>}
+      {state === 'ok' && b?.lastSuccess && <p class="ok-text">{t('overview.backup.ok', { ago: formatAgo(b.lastSuccess.at, s.now, s.lang), size: (b.lastSuccess.bytes / 1048576).toFixed(1) })}</p>}
+      {failed && <p class="bad-text">{t('overview.backup.failed', { ago: formatAgo(failed.at, s.now, s.lang), reason: failed.message })}</p>}
+    </section>
   );
 }

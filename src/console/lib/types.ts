@@ -175,6 +175,13 @@ export interface UplinkStatus {
   readonly sinks: readonly SinkStatus[];
 }
 
+export interface BackupView {
+  readonly scheduled: boolean;
+  readonly everySeconds: number | null;
+  readonly lastSuccess: { readonly at: number; readonly file: string; readonly bytes: number } | null;
+  readonly lastFailure: { readonly at: number; readonly message: string } | null;
+}
+
 export interface PatrolRound {
   readonly patrolId: string;
   readonly name: string;

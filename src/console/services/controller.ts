@@ -2,7 +2,7 @@ import { applyMessages, emptyState, recountAlarms, syncDevices, syncIncidents } 
 import { alarming } from '../lib/queue.ts';
 import { startOfDay } from '../lib/format.ts';
 import { countEvents, fromSeries, GATE_KINDS } from '../lib/traffic.ts';
-import type { Device, Drill, GateEvent, Incident, PatrolRound, SeriesPoint, Session, UplinkStatus, Zone } from '../lib/types.ts';
+import type { BackupView, Device, Drill, GateEvent, Incident, PatrolRound, SeriesPoint, Session, UplinkStatus, Zone } from '../lib/types.ts';
 import { ApiError, getJson, onSessionLost, postJson, setToken } from './api.ts';
 import { connectLive } from './live.ts';
 import { loadSession, saveSession } from './session.ts';
@@ -138,12 +138,14 @@ export async function refreshDevices(): Promise<void> {
 }
 
 export async function refreshMeta(): Promise<void> {
-  const [zones, drills, uplink, patrols] = await Promise.all([
+  const [zones, drills, uplink, patrols, backup] = await Promise.all([
     getJson<{ items: Zone[] }>('/api/v1/zones').catch(() => undefined),
     getJson<{ items: Drill[] }>('/api/v1/drills').catch(() => undefined),
     getJson<UplinkStatus>('/api/v1/uplink').catch(() => undefined),
     getJson<{ items: PatrolRound[] }>('/api/v1/patrols/today').catch(() => undefined),
+    getJson<BackupView>('/api/v1/backups').catch(() => undefined),
   ]);
+  if (backup) store.backup = backup;
   if (zones) store.zones = zones.items;
   if (drills) store.drills = drills.items;
   if (uplink) store.uplink = uplink;

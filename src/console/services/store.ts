@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { detectLang, translate, type Lang, type MessageKey, type Params, type Translate } from '../lib/i18n.ts';
 import { emptyState, type ConsoleState } from '../lib/state.ts';
 import { startOfDay } from '../lib/format.ts';
-import type { Drill, PatrolRound, Session, UplinkStatus, Zone } from '../lib/types.ts';
+import type { BackupView, Drill, PatrolRound, Session, UplinkStatus, Zone } from '../lib/types.ts';
 import type { LiveStatus } from './live.ts';
 import { AlarmSound } from './alarm.ts';
 
@@ -41,6 +41,7 @@ export class Store {
   zones: Zone[] = [];
   drills: Drill[] = [];
   uplink: UplinkStatus | undefined;
+  backup: BackupView | undefined;
   patrols: PatrolRound[] = [];
   trafficSource: 'series' | 'events' | 'loading' = 'loading';
   trafficSample = 0;
