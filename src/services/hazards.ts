@@ -39,10 +39,17 @@ export type HazardDetail = Hazard & { readonly history: HazardHistoryEntry[]; re
  */
 export class HazardService {
   private readonly listeners = new Set<HazardListener>();
+  private readonly transactionHooks: ((change: HazardChange) => void)[] = [];
   private rules: LedgerRules;
 
   constructor(private deps: HazardServiceDeps) {
     this.rules = { categories: deps.settings.categories, zoneIds: deps.settings.zones.map((z) => z.id) };
+    if (deps.withinTransaction) this.transactionHooks.push(deps.withinTransaction);
+  }
+
+  /** Run `hook` inside each change's transaction (the county outbox writes there). */
+  onTransaction(hook: (change: HazardChange) => void): void {
+    this.transactionHooks.push(hook);
   }
 
   /** Zones or categories changed (a reloaded config): hazards already in the ledger keep theirs. */
@@ -254,7 +261,7 @@ export class HazardService {
     const detail = { ...(entry.changes ? { changes: entry.changes } : {}), ...(entry.note ? { note: entry.note } : {}), ...extra };
     this.deps.audit.append(auditOf(actor, AUDIT_ACTIONS[type], next.id, 'ok', detail), now);
     const change: HazardChange = { type, hazard: withOverdue(next, this.today(now)), entry };
-    this.deps.withinTransaction?.(change);
+    for (const hook of this.transactionHooks) hook(change);
     return change;
   }
 

@@ -26,6 +26,7 @@ export interface IncidentHooks {
 export class IncidentService {
   private state: EngineState;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly transactionHooks: ((changes: readonly IncidentChange[]) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -35,14 +36,20 @@ export class IncidentService {
     private config: EngineConfig,
     private readonly newId: () => string,
     since: number,
-    private readonly hooks: IncidentHooks = {},
+    hooks: IncidentHooks = {},
   ) {
+    if (hooks.withinTransaction) this.transactionHooks.push(hooks.withinTransaction);
     this.state = engine.initialState(store.active(), drillStore.activeAt(since), since);
   }
 
   /** The rules' settings changed (a reloaded config, a device added): open incidents stay as they are. */
   reconfigure(config: EngineConfig): void {
     this.config = config;
+  }
+
+  /** Run `hook` inside the transaction that writes each batch of changes (the county outbox, the series write there). */
+  onTransaction(hook: (changes: readonly IncidentChange[]) => void): void {
+    this.transactionHooks.push(hook);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -173,7 +180,7 @@ export class IncidentService {
     for (const effect of step.effects) {
       if (effect.type === 'panic_tested') this.drillStore.recordTest(effect.deviceId, effect.drillId, effect.at);
     }
-    if (step.changes.length > 0) this.hooks.withinTransaction?.(step.changes);
+    if (step.changes.length > 0) for (const hook of this.transactionHooks) hook(step.changes);
     this.state = step.state;
     return step.changes;
   }

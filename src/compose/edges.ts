@@ -1,0 +1,132 @@
+import { profileRegistry } from '../../devices/index.ts';
+import type { GatehouseConfig, MqttConfig } from '../config/types.ts';
+import type { Clock } from '../core/clock.ts';
+import { childLogger, type Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Db } from '../store/database.ts';
+import { SessionStore } from '../store/sessions.ts';
+import { UserStore } from '../store/users.ts';
+import { SnapshotStore } from '../store/snapshots.ts';
+import { ManagedDeviceStore } from '../store/managedDevices.ts';
+import { ManagedCardStore } from '../store/managedCards.ts';
+import { EmbeddedBroker } from '../transports/mqtt/broker.ts';
+import { buildTransports } from '../transports/index.ts';
+import type { Transport, TransportContext } from '../transports/transport.ts';
+import { AuthService } from '../api/auth.ts';
+import { buildApi } from '../api/server.ts';
+import { MqttAccounts } from '../auth/mqttAccounts.ts';
+import { attachSnapshots } from '../services/snapshots.ts';
+import { DailyReportService } from '../services/dailyReport.ts';
+import { backupWarnings } from '../services/backupSchedule.ts';
+import { ConfigReloader } from '../services/configReload.ts';
+import { DeviceAdmin } from '../services/deviceAdmin.ts';
+import { Imports } from '../services/imports.ts';
+import { CommandRouter } from '../services/commandRouter.ts';
+import type { LiveConfig } from '../services/liveConfig.ts';
+import { readTableInProcess } from '../ops/readTableProcess.ts';
+import { VERSION } from '../version.ts';
+import type { Domain } from './domain.ts';
+
+export interface EdgesInput {
+  readonly live: LiveConfig;
+  readonly managedDevices: ManagedDeviceStore;
+  readonly managedCards: ManagedCardStore;
+  readonly mqtt: Extract<MqttConfig, { mode: 'embedded' }>;
+  readonly domain: Domain;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly newId: () => string;
+  readonly startedAt: number;
+  readonly configFile: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly vetConfig: ((config: GatehouseConfig) => Promise<readonly string[]>) | undefined;
+}
+
+/**
+ * The hub's edges: the MQTT broker and the serial and camera links devices come
+ * in through, and the HTTP API and console people come in through — with what
+ * they manage (sign-in, devices, imports, reloads, commands).
+ */
+export async function buildEdges(input: EdgesInput) {
+  const { live, domain, db, clock, log, metrics, newId } = input;
+  const { devices, ingest, incidents, audit } = domain;
+  const config = live.current;
+  const now = (): number => clock.now();
+
+  const accounts = new MqttAccounts(config.devices, profileRegistry, input.mqtt.rateLimit);
+  const broker = new EmbeddedBroker(
+    input.mqtt,
+    {
+      verifySecret: (id, password) => accounts.verify(id, password),
+      knows: (id) => accounts.knows(id),
+      submit: (raw, done) => ingest.submit(raw, done),
+      connected: (id) => {
+        const t = devices.seen(id, clock.now(), 'connected to the broker');
+        if (t) ingest.recordTransitions([t]);
+      },
+      disconnected: () => undefined, // the last will (or silence) says offline
+      now,
+      rateLimitOf: (id) => accounts.rateLimitOf(id),
+      flooding: (id) => devices.announce(id, false),
+    },
+    metrics,
+    childLogger(log, 'mqtt'),
+  );
+  const transportContext: TransportContext = {
+    submit: (raw, done) => ingest.submit(raw, done),
+    lost: (id, reason) => {
+      const t = devices.lost(id, clock.now(), reason);
+      if (t) ingest.recordTransitions([t]);
+      ingest.recordFault(id, reason);
+    },
+    restored: (id, reason) => {
+      const t = devices.seen(id, clock.now(), reason);
+      if (t) ingest.recordTransitions([t]);
+    },
+    now,
+    log: childLogger(log, 'transport'),
+    metrics,
+  };
+  // One array for the hub's life: a reload rebuilds its contents in place.
+  const transports: Transport[] = await buildTransports(config, transportContext);
+  devices.setLinkStatus((id) => transports.find((t) => t.serves(id))?.status?.(id));
+  devices.setFloodStatus((id) => broker.flooding(id));
+  // Post-commit: an opened incident asks its zone's cameras for snapshots, without waiting for them.
+  const snapshots = attachSnapshots({
+    store: new SnapshotStore(db), storageDir: config.storage.dir, settings: config.snapshots, retentionDays: config.retention.snapshots,
+    devices: () => live.current.devices, transports, onIncidents: (l) => incidents.onChange(l), publish: (m) => domain.live.publish(m),
+    newId, now, metrics, log: childLogger(log, 'snapshots'),
+  });
+
+  const sessions = new SessionStore(db);
+  const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock, new UserStore(db));
+  const configReload = new ConfigReloader({
+    file: input.configFile, env: input.env, vet: input.vetConfig, profiles: profileRegistry, live, audit, metrics, log: childLogger(log, 'config'), now,
+  });
+  const commands = new CommandRouter({ devices, profiles: profileRegistry, transports: () => transports, publishMqtt: (id, payload) => broker.publishCommand(id, payload), now });
+  const { backups } = domain;
+  const backupConfig = config.backup;
+  const http = await buildApi({
+    get config() {
+      return live.current;
+    },
+    clock, log, metrics, auth, devices, audit, snapshots, version: VERSION,
+    events: domain.events, incidents, incidentStore: domain.incidentStore, hazards: domain.hazards, live: domain.live, uplink: domain.uplink, series: domain.series,
+    reports: new DailyReportService(db, () => live.current, domain.series, () => devices.list(), now),
+    health: domain.health,
+    healthWarnings: () => [...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, input.startedAt, clock.now()) : []), ...configReload.warnings()],
+    backups: () => (backups && backupConfig ? { status: backups.status, everyMs: backupConfig.everyMs, keep: backupConfig.keep } : undefined),
+    deviceAdmin: new DeviceAdmin({ live, store: input.managedDevices, profiles: profileRegistry, audit, now }),
+    imports: new Imports({ live, devices: input.managedDevices, cards: input.managedCards, profiles: profileRegistry, audit, now, readTable: readTableInProcess }),
+    liveFileCards: () => live.fileCards(),
+    ...(input.configFile ? { configReload } : {}),
+    mqttPorts: () => ({ plain: broker.port, tls: broker.tlsPort }),
+    sendCommand: (deviceId, command) => commands.send(deviceId, command),
+  });
+
+  return { accounts, broker, transports, transportContext, snapshots, sessions, auth, configReload, http };
+}
+
+export type Edges = Awaited<ReturnType<typeof buildEdges>>;
