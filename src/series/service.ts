@@ -8,6 +8,7 @@ import type { Db } from '../store/database.ts';
 import type { InfluxSeries } from '../store/influxSeries.ts';
 import { SeriesQueue } from '../store/seriesQueue.ts';
 import { SqliteSeries } from '../store/seriesSqlite.ts';
+import { fillBuckets, planBuckets } from './buckets.ts';
 import { InfluxSink } from './influxSink.ts';
 import { InfluxWriter } from './influxWriter.ts';
 import type { HealthSample, SeriesReader, SeriesSink, SeriesStatus } from './types.ts';
@@ -23,6 +24,17 @@ const MAX_HEALTH_BUFFER = 10_000;
  */
 export class SeriesService {
   /** The InfluxDB client for this config, or undefined; the influx library (~15 MiB resident) is loaded only when used. */
+  /**
+   * Event counts per bucket over a range, zero-filled: the range widened to whole
+   * buckets (`1d` starting at local midnight in `timeZone`). Throws a RangeError
+   * for a range the buckets cannot cover.
+   */
+  async eventCounts(q: { from: number; to: number; every: '1m' | '1h' | '1d'; timeZone: string; zoneId?: string | undefined; deviceId?: string | undefined; kind?: string | undefined }): Promise<{ from: number; to: number; points: { t: number; count: number }[] }> {
+    const plan = planBuckets(q.from, q.to, q.every, q.timeZone);
+    const rows = await this.reader.counts({ from: plan.fetchFrom, to: plan.fetchTo, step: plan.step, zoneId: q.zoneId, deviceId: q.deviceId, kinds: q.kind ? [q.kind] : undefined });
+    return { from: plan.fetchFrom, to: plan.fetchTo, points: fillBuckets(plan, rows) };
+  }
+
   static async loadInflux(config: GatehouseConfig, now: () => number): Promise<InfluxSeries | undefined> {
     if (config.series.backend !== 'influx') return undefined;
     const { InfluxSeries } = await import('../store/influxSeries.ts');

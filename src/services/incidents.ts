@@ -3,7 +3,7 @@ import type { IncidentStore } from '../store/incidents.ts';
 import type { DrillStore } from '../store/drills.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { GatehouseEvent } from '../core/event.ts';
-import type { Incident } from '../core/incident.ts';
+import { severityRank, type Incident } from '../core/incident.ts';
 import { GatehouseError } from '../core/errors.ts';
 import * as engine from '../core/incidents/engine.ts';
 import type { Drill, EngineConfig, EngineState, IncidentChange, Step } from '../core/incidents/engine.ts';
@@ -50,6 +50,19 @@ export class IncidentService {
   /** Run `hook` inside the transaction that writes each batch of changes (the county outbox, the series write there). */
   onTransaction(hook: (changes: readonly IncidentChange[]) => void): void {
     this.transactionHooks.push(hook);
+  }
+
+  /**
+   * What the incident list shows: open and acknowledged ones loudest first
+   * (severity, then oldest), then resolved ones newest first, up to `limit`.
+   */
+  list(status: 'open' | 'acknowledged' | 'resolved' | undefined, limit: number): Incident[] {
+    if (status === 'resolved') return this.store.list({ status, limit });
+    const active = this.active().filter((i) => status === undefined || i.status === status);
+    active.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.openedAt - b.openedAt);
+    if (status !== undefined) return active.slice(0, limit);
+    const resolved = this.store.list({ status: 'resolved', limit: Math.max(0, limit - active.length) });
+    return [...active, ...resolved].slice(0, limit);
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -167,6 +167,13 @@ export class UplinkService {
     return true;
   }
 
+  /** What the guard room sees first: the county sink (or, without one, the deepest sink). */
+  summary(): { enabled: boolean; depth: number; lastDeliveryAt: number | null; lastError: string | null; sinks: SinkStatus[] } {
+    const sinks = this.status();
+    const main = sinks.find((s) => s.sink === 'county') ?? [...sinks].sort((a, b) => b.depth - a.depth)[0];
+    return { enabled: this.enabled, depth: main?.depth ?? 0, lastDeliveryAt: main?.lastSuccessAt ?? null, lastError: main?.lastError ?? null, sinks };
+  }
+
   status(): SinkStatus[] {
     const now = this.options.now();
     return this.workers.map((w) => {

@@ -5,14 +5,9 @@ import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
 import { EventSchema, IdParams, IncidentSchema, SnapshotSchema, TimelineEntrySchema } from '../schemas.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { severityRank, type Incident } from '../../core/incident.ts';
+import type { Incident } from '../../core/incident.ts';
 import { actorOf } from '../actor.ts';
 import { buildReport, renderReportHtml, REPORT_EVENTS_EACH_END } from '../report.ts';
-
-/** Loudest first: severity, then oldest. */
-function byUrgency(a: Incident, b: Incident): number {
-  return severityRank[a.severity] - severityRank[b.severity] || a.openedAt - b.openedAt;
-}
 
 export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -41,15 +36,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
         response: { 200: Type.Object({ items: Type.Array(IncidentSchema) }) },
       },
     },
-    async (request) => {
-      const { status, limit } = request.query;
-      if (status === 'resolved') return { items: deps.incidentStore.list({ status, limit }) };
-      const active = deps.incidents.active().filter((i) => status === undefined || i.status === status);
-      active.sort(byUrgency);
-      if (status !== undefined) return { items: active.slice(0, limit) };
-      const resolved = deps.incidentStore.list({ status: 'resolved', limit: Math.max(0, limit - active.length) });
-      return { items: [...active, ...resolved].slice(0, limit) };
-    },
+    async (request) => ({ items: deps.incidents.list(request.query.status, request.query.limit) }),
   );
 
   r.get(

@@ -5,7 +5,6 @@ import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
 import { EVENT_KINDS } from '../../core/event.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { fillBuckets, planBuckets, type BucketPlan } from '../../series/buckets.ts';
 
 const DAY_MS = 86_400_000;
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -56,18 +55,12 @@ export async function seriesRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     },
     async (request) => {
       const q = request.query;
-      const { from, to } = range(q);
       const every = q.every as '1m' | '1h' | '1d';
-      let plan: BucketPlan;
-      try {
-        plan = planBuckets(from, to, every, deps.config.calendar.timezone);
-      } catch (err) {
-        throw new GatehouseError('GH_BAD_REQUEST', `query.every: ${(err as Error).message}`, 'querystring.every');
-      }
-      const rows = await deps.series.reader
-        .counts({ from: plan.fetchFrom, to: plan.fetchTo, step: plan.step, zoneId: q.zoneId, deviceId: q.deviceId, kinds: q.kind ? [q.kind] : undefined })
-        .catch(unavailable);
-      return { every, from: plan.fetchFrom, to: plan.fetchTo, points: fillBuckets(plan, rows) };
+      const counts = await deps.series.eventCounts({ ...range(q), every, timeZone: deps.config.calendar.timezone, zoneId: q.zoneId, deviceId: q.deviceId, kind: q.kind }).catch((err: unknown) => {
+        if (err instanceof RangeError) throw new GatehouseError('GH_BAD_REQUEST', `query.every: ${err.message}`, 'querystring.every');
+        return unavailable(err);
+      });
+      return { every, ...counts };
     },
   );
 

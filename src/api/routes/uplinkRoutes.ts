@@ -39,17 +39,7 @@ export async function uplinkRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         },
       },
     },
-    async () => {
-      const sinks = deps.uplink.status();
-      const main = sinks.find((s) => s.sink === 'county') ?? [...sinks].sort((a, b) => b.depth - a.depth)[0];
-      return {
-        enabled: deps.uplink.enabled,
-        depth: main?.depth ?? 0,
-        lastDeliveryAt: main?.lastSuccessAt ?? null,
-        lastError: main?.lastError ?? null,
-        sinks,
-      };
-    },
+    async () => deps.uplink.summary(),
   );
   r.post(
     '/api/v1/uplink/:sink/resume',
