@@ -18,6 +18,7 @@ import type { DailyReportService } from '../services/dailyReport.ts';
 import type { HealthView } from '../services/liveFeed.ts';
 import type { DeviceAdmin } from '../services/deviceAdmin.ts';
 import type { Imports } from '../services/imports.ts';
+import type { IncidentReports } from '../services/incidentReports.ts';
 import type { BackupStatus } from '../services/backupSchedule.ts';
 import type { ConfigReloader } from '../services/configReload.ts';
 
@@ -39,6 +40,8 @@ export interface ApiDeps {
   /** Time series (SQLite rollups or InfluxDB) and the daily report built on them. */
   readonly series: SeriesService;
   readonly reports: DailyReportService;
+  /** Incidents a person reports (POST /api/v1/incidents). */
+  readonly incidentReports: IncidentReports;
   /** Camera snapshots attached to incidents. */
   readonly snapshots?: SnapshotService;
   /** Send a command to a device through whichever transport serves it. */

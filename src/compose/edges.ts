@@ -22,6 +22,7 @@ import { ConfigReloader } from '../services/configReload.ts';
 import { DeviceAdmin } from '../services/deviceAdmin.ts';
 import { Imports } from '../services/imports.ts';
 import { CommandRouter } from '../services/commandRouter.ts';
+import { IncidentReports } from '../services/incidentReports.ts';
 import type { LiveConfig } from '../services/liveConfig.ts';
 import { readTableInProcess } from '../ops/readTableProcess.ts';
 import { VERSION } from '../version.ts';
@@ -115,6 +116,7 @@ export async function buildEdges(input: EdgesInput) {
     clock, log, metrics, auth, devices, audit, snapshots, version: VERSION,
     events: domain.events, incidents, incidentStore: domain.incidentStore, hazards: domain.hazards, live: domain.live, uplink: domain.uplink, series: domain.series,
     reports: new DailyReportService(db, () => live.current, domain.series, () => devices.list(), now),
+    incidentReports: new IncidentReports({ incidents, config: () => live.current }),
     health: domain.health,
     healthWarnings: () => [...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, input.startedAt, clock.now()) : []), ...configReload.warnings()],
     backups: () => (backups && backupConfig ? { status: backups.status, everyMs: backupConfig.everyMs, keep: backupConfig.keep } : undefined),

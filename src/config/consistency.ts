@@ -72,7 +72,13 @@ export function checkConsistency(
   if (config.calendar?.timezone && !isValidTimeZone(config.calendar.timezone)) {
     errors.push(`calendar.timezone: unknown time zone "${config.calendar.timezone}" (use an IANA name such as Asia/Shanghai)`);
   }
-  const incidentKinds: readonly string[] = INCIDENT_KINDS;
+  const reportKinds = new Set<string>();
+  for (const [i, k] of (config.incidents?.reportKinds ?? []).entries()) {
+    if ((INCIDENT_KINDS as readonly string[]).includes(k.kind)) errors.push(`incidents.reportKinds[${i}].kind: "${k.kind}" is a built-in incident kind; pick another name`);
+    else if (reportKinds.has(k.kind)) errors.push(`incidents.reportKinds[${i}].kind: "${k.kind}" is listed twice`);
+    reportKinds.add(k.kind);
+  }
+  const incidentKinds: readonly string[] = [...INCIDENT_KINDS, ...reportKinds];
   for (const kind of Object.keys(config.procedures ?? {})) {
     if (!incidentKinds.includes(kind)) errors.push(`procedures.${kind}: unknown incident kind (known: ${INCIDENT_KINDS.join(', ')})`);
   }

@@ -9,6 +9,7 @@ import { checkConsistency } from './consistency.ts';
 import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RuleToggle, type RulesConfig, type TlsFiles } from './types.ts';
 import { readTlsCa, readTlsFiles } from './tlsFiles.ts';
 import { DEFAULT_RULES } from '../core/incidents/rules.ts';
+import { BUILT_IN_REPORT_KINDS } from '../core/incidents/reports.ts';
 import { defaultEngineConfig } from '../core/incidents/engine.ts';
 import { parseWeeklyHours, type WeeklyHours } from '../core/schedule.ts';
 import type { IncidentKind, Severity } from '../core/incident.ts';
@@ -257,7 +258,10 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     devices,
     cards: raw.cards ?? [],
     supervision: { offlineAfter: supervisionOfflineAfter },
-    incidents: { escalateAfter: { ...defaultEngineConfig.escalateAfter, ...raw.incidents?.escalateAfter } },
+    incidents: {
+      escalateAfter: { ...defaultEngineConfig.escalateAfter, ...raw.incidents?.escalateAfter },
+      reportKinds: [...BUILT_IN_REPORT_KINDS, ...(raw.incidents?.reportKinds ?? []).map((k) => ({ kind: k.kind, title: k.title, severity: k.severity ?? 'high' }))],
+    },
     calendar: {
       timezone: raw.calendar?.timezone ?? 'Asia/Shanghai',
       holidays: new Set(raw.calendar?.holidays ?? []),

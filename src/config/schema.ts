@@ -287,6 +287,20 @@ export const ConfigSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          /** Kinds a person may report besides fire, fight, medical, intrusion, missing_person and other (e.g. gas_leak). */
+          reportKinds: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  kind: Type.String({ pattern: '^[a-z][a-z0-9_]{1,31}$', description: 'lower case, digits, underscore' }),
+                  title: Type.String({ minLength: 1, maxLength: 100 }),
+                  severity: Type.Optional(Severity),
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 50 },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -41,7 +41,7 @@ export interface GatehouseConfig {
   readonly devices: readonly ResolvedDevice[];
   readonly cards: readonly { readonly card: string; readonly name: string }[];
   readonly supervision: { readonly offlineAfter: number };
-  readonly incidents: { readonly escalateAfter: Readonly<Partial<Record<Severity, number>>> };
+  readonly incidents: { readonly escalateAfter: Readonly<Partial<Record<Severity, number>>>; readonly reportKinds: readonly ReportKind[] };
   readonly calendar: Calendar;
   /** Parsed open hours per zone id (zones without `openHours` are always open). */
   readonly openHours: ReadonlyMap<string, WeeklyHours>;
@@ -105,6 +105,13 @@ export interface MqttRateLimit {
   readonly floodSeconds: number;
   readonly maxHeld: number;
   readonly backoffSeconds: number;
+}
+
+/** A kind of incident a person may report (built in, or from `incidents.reportKinds`). */
+export interface ReportKind {
+  readonly kind: string;
+  readonly title: string;
+  readonly severity: Severity;
 }
 
 export interface ResolvedDevice extends Readonly<DeviceConfig> {

@@ -17,6 +17,13 @@ export const INCIDENT_KINDS = [
   'patrol_missed',
   'uplink_rejected',
   'outbox_near_cap',
+  // reported by a person (phoned in, seen on a round): POST /api/v1/incidents
+  'fire',
+  'fight',
+  'medical',
+  'intrusion',
+  'missing_person',
+  'other',
 ] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
@@ -88,7 +95,7 @@ export interface Incident {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-export type TimelineEntryType = 'opened' | 'event' | 'acknowledged' | 'escalated' | 'resolved' | 'note' | 'step' | 'override';
+export type TimelineEntryType = 'opened' | 'event' | 'reported' | 'acknowledged' | 'escalated' | 'resolved' | 'note' | 'step' | 'override';
 
 /** One line of an incident's history; reports are built from these. */
 export interface TimelineEntry {

@@ -128,6 +128,21 @@ export class IncidentService {
     return step.changes[0]!.incident;
   }
 
+  /** A person reports an incident (phoned in, seen on a round); audited in the same transaction. */
+  report(hit: engine.Hit, note: string | undefined, actor: Actor, now: number): Incident {
+    const step = engine.report(this.state, hit, actor.username, note, now, this.config, this.newId);
+    const incident = step.changes[0]!.incident;
+    this.transaction(() => {
+      this.persist(step);
+      this.audit.append(
+        { actor: actor.username, role: actor.role, action: 'incident.report', objectType: 'incident', objectId: incident.id, source: actor.source, outcome: 'ok', detail: { kind: hit.kind, severity: hit.severity, zoneId: hit.zoneId } },
+        now,
+      );
+    });
+    this.publish(step.changes);
+    return incident;
+  }
+
   startDrill(zoneId: string | null, minutes: number, note: string | undefined, actor: Actor, now: number): Drill {
     const drill: Drill = { id: this.newId(), zoneId, startedAt: now, endsAt: now + minutes * 60_000, startedBy: actor.username };
     this.transaction(() => {

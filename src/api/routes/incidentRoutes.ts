@@ -78,6 +78,45 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     },
   );
 
+  r.get(
+    '/api/v1/incidents/kinds',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'The kinds of incident a person may report, with their default severity',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ kind: Type.String(), title: Type.String(), severity: Type.String() })) }) },
+      },
+    },
+    async () => ({ items: [...deps.incidentReports.kinds()] }),
+  );
+
+  r.post(
+    '/api/v1/incidents',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Report an incident seen or phoned in (fire, fight, medical, intrusion, missing_person, other, or a configured kind): it opens like any other, with its checklist, escalation and county forwarding',
+        body: Type.Object(
+          {
+            kind: Type.String({ minLength: 1, maxLength: 32 }),
+            severity: Type.Optional(Type.Enum(['critical', 'high', 'medium', 'low'])),
+            zoneId: Type.String({ minLength: 1, maxLength: 64 }),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: IncidentSchema },
+      },
+    },
+    async (request, reply) => {
+      const incident = deps.incidentReports.file(request.body, actorOf(request), deps.clock.now());
+      request.log.warn({ incidentId: incident.id, kind: incident.kind, zoneId: incident.zoneId, actor: request.session!.username }, 'incident reported by a person');
+      return reply.code(201).send(incident);
+    },
+  );
+
   r.post(
     '/api/v1/incidents/:id/ack',
     {

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { ReportIncident } from './ReportIncident.tsx';
 import { useStore } from '../services/store.ts';
 import { activeQueue } from '../lib/queue.ts';
 import type { Incident } from '../lib/types.ts';
@@ -29,6 +30,7 @@ export function QueueScreen() {
         <header class="pane-head">
           <h2 id="queue-title">{showResolved ? t('queue.resolvedTitle') : t('queue.title')}</h2>
           <span class="muted">{t('queue.count', { count: queue.length })}</span>
+          <ReportIncident />
           <label class="check">
             <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.currentTarget.checked)} />
             {t('queue.showResolved')}

@@ -336,6 +336,18 @@ export function raise(state: EngineState, hit: Hit, now: number, config: EngineC
   return { state: applied.state, changes: [applied.change], effects: noEffects };
 }
 
+/**
+ * A person reports an incident: it opens like any other (checklist, escalation,
+ * county), or joins the open one of its kind and zone; either way the timeline
+ * says who reported it and what they said.
+ */
+export function report(state: EngineState, hit: Hit, by: string, note: string | undefined, now: number, config: EngineConfig, newId: () => string): Step {
+  const applied = apply(state, hit, undefined, now, config, newId);
+  const change = applied.change;
+  const entry = { ...change.entry, type: change.type === 'opened' ? ('opened' as const) : ('reported' as const), actor: by, ...(note ? { note } : {}) };
+  return { state: applied.state, changes: [{ ...change, entry }], effects: noEffects };
+}
+
 /** Start a drill (the caller stores it). */
 export function startDrill(state: EngineState, drill: Drill): EngineState {
   return { ...state, drills: [...state.drills.filter((d) => d.endsAt > drill.startedAt), drill] };
