@@ -1,12 +1,15 @@
 import { pino, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
 /**
  * One root logger; each part gets a namespaced child (`hub:mqtt`, `hub:ingest`).
  * Anything that could carry a secret is redacted, whatever the call site does.
+ * JSON lines by default (journald, log shippers); on a terminal, readable
+ * lines (pino-pretty) — `GATEHOUSE_LOG_FORMAT=json` or `pretty` overrides.
  */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string, destination?: NodeJS.WritableStream | pino.DestinationStream): Logger {
   return pino(
     {
       level,
@@ -38,8 +41,15 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         }),
       },
     },
-    destination ?? pino.destination({ sync: false }),
+    destination ?? defaultDestination(),
   );
+}
+
+function defaultDestination(): pino.DestinationStream {
+  const format = process.env['GATEHOUSE_LOG_FORMAT'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty') return pino.destination({ sync: false });
+  // In this thread and synchronous: a crash's last lines are on the screen, not lost in a worker.
+  return PinoPretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageKey: 'msg' });
 }
 
 export function childLogger(root: Logger, name: string, bindings: Record<string, unknown> = {}): Logger {
