@@ -21,12 +21,14 @@ import { unrestrictedDevices } from './config/deviceKinds.ts';
 import { VERIFY_AUDIT_USAGE, verifyAuditCommand } from './cliVerifyAudit.ts';
 import { CERT_USAGE, certCommand } from './cliCert.ts';
 import { readTableCommand } from './cliReadTable.ts';
+import { INIT_USAGE, initCommand } from './cliInit.ts';
 
 const ROOT = PACKAGE_ROOT;
 
 const USAGE = `gatehouse ${VERSION} — campus security IoT hub
 
 Usage:
+${INIT_USAGE}
   gatehouse start --config FILE     run the hub
   gatehouse check-config FILE       validate a config; prints "path: reason" lines, exits 1 if invalid
   gatehouse hash-password           read a password on stdin, print the hash for users[].passwordHash
@@ -213,6 +215,11 @@ async function main(argv: string[]): Promise<void> {
     case 'cert':
       await certCommand(rest);
       return;
+    case 'init': {
+      const code = await initCommand(rest);
+      if (code !== 0) process.exit(code);
+      return;
+    }
     case 'read-table': {
       // Internal: the hub's imports parse uploaded CSV/XLSX in this child process.
       const code = await readTableCommand(process.stdin as AsyncIterable<Buffer>);

@@ -30,6 +30,7 @@ import { buildEdges } from './compose/edges.ts';
 import { followLiveConfig } from './compose/followConfig.ts';
 import { linkOf, mqttListeners, warnOfExpiringCertificates, warnUnrestricted } from './compose/settings.ts';
 import { VERSION } from './version.ts';
+import { SystemdNotifier } from './observability/systemdNotify.ts';
 
 export interface HubOptions {
   readonly log?: Logger;
@@ -68,6 +69,8 @@ interface HubParts {
   readonly clock: Clock;
   readonly hazardCheck: (now: number) => void;
   readonly backups: BackupSchedule | undefined;
+  /** systemd's READY/WATCHDOG/STOPPING (does nothing outside a Type=notify unit). */
+  readonly notifier: SystemdNotifier;
 }
 
 // Declaration merging: every part is a read-only property of the hub.
@@ -173,10 +176,11 @@ export class Hub {
       warnOfExpiringCertificates(config, clock.now(), log);
       const { recorder, devices, incidents, hazards, live, uplink, ingest, backups } = domain;
       const hub = new Hub(
-        { liveConfig, configReload: edges.configReload, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots: edges.snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: domain.checkHazards, backups },
+        { notifier: new SystemdNotifier(childLogger(log, 'systemd')), liveConfig, configReload: edges.configReload, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots: edges.snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: domain.checkHazards, backups },
         edges.sessions,
       );
       hub.startTimers(options.tickMs ?? 1000);
+      hub.notifier.ready(`serving ${config.devices.length} devices; API port ${hub.httpPort}`);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, mqttTlsPort: hub.mqttTlsPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
         `Gatehouse ${VERSION} ready: API ${config.http.tls ? 'https' : 'http'}://${config.http.host}:${hub.httpPort}/docs, ${mqttListeners(hub.mqttPort, hub.mqttTlsPort)}`,
@@ -215,6 +219,7 @@ export class Hub {
       this.ingest.recordTransitions(this.devices.tick(now));
       this.incidents.tick(now);
       this.uplink.tick(now);
+      this.notifier.alive(); // a loop that no longer ticks stops feeding systemd's watchdog
     } catch (err) {
       this.log.error({ err }, 'supervision tick failed');
     }
@@ -224,6 +229,7 @@ export class Hub {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
+      this.notifier.stopping();
       this.log.info('stopping: closing HTTP and MQTT listeners');
       // Stop taking device messages, commit what was received, then close HTTP.
       // Live-feed streams never end by themselves: the HTTP server cuts them
@@ -241,6 +247,7 @@ export class Hub {
       await this.backups?.stop(); // a backup under way finishes (its own process reads a consistent copy)
       await this.checkpointer.stop();
       this.db.close();
+      this.notifier.close();
       this.log.info('stopped');
       this.log.flush?.();
     })();

@@ -44,6 +44,8 @@ export async function startChildHub(options: {
   onSpawn?: (child: ChildProcess) => void;
   /** How often /healthz is polled during start-up (ms; default 100). */
   pollMs?: number;
+  /** More environment for the hub (e.g. systemd's NOTIFY_SOCKET). */
+  env?: Readonly<Record<string, string>>;
 }): Promise<ChildHub> {
   const httpPort = options.httpPort ?? (await freePort());
   const mqttPort = options.mqttPort ?? (await freePort());
@@ -51,7 +53,7 @@ export async function startChildHub(options: {
   writeFileSync(configFile, options.configYaml ?? testConfigYaml(options.dataDir, options.extraYaml ?? '', options.mqtt).replace('log: { level: warn }', `log: { level: ${options.logLevel ?? 'warn'} }`));
   const child = spawn(process.execPath, [join(ROOT, 'src/bin.js'), 'start', '--config', configFile], {
     cwd: ROOT,
-    env: { ...process.env, GATEHOUSE_HTTP_PORT: String(httpPort), GATEHOUSE_MQTT_PORT: String(mqttPort) },
+    env: { ...process.env, ...options.env, GATEHOUSE_HTTP_PORT: String(httpPort), GATEHOUSE_MQTT_PORT: String(mqttPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
