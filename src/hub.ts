@@ -22,7 +22,7 @@ import type { BackupSchedule } from './services/backupSchedule.ts';
 import type { SnapshotService } from './services/snapshots.ts';
 import type { Recorder } from './ingest/recorder.ts';
 import type { Ingest } from './ingest/pipeline.ts';
-import type { EmbeddedBroker } from './transports/mqtt/broker.ts';
+import type { MqttDoor } from './transports/mqtt/door.ts';
 import type { Transport } from './transports/transport.ts';
 import type { UplinkService } from './uplink/service.ts';
 import { buildDomain } from './compose/domain.ts';
@@ -53,7 +53,8 @@ interface HubParts {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly db: Db;
-  readonly broker: EmbeddedBroker;
+  /** The embedded broker, or the link to an external one (mqtt.url). */
+  readonly broker: MqttDoor;
   readonly http: FastifyInstance;
   readonly recorder: Recorder;
   readonly devices: DeviceService;
@@ -120,9 +121,6 @@ export class Hub {
     const metrics = new Metrics();
     const startedAt = clock.now();
     const mqtt = fileConfig.mqtt;
-    if (mqtt.mode !== 'embedded') {
-      throw new Error('mqtt.url: an external broker is not supported by this version; remove mqtt.url to use the embedded broker');
-    }
 
     const influx = await SeriesService.loadInflux(fileConfig, () => clock.now());
     const db = openDatabase({
@@ -183,7 +181,7 @@ export class Hub {
       hub.notifier.ready(`serving ${config.devices.length} devices; API port ${hub.httpPort}`);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, mqttTlsPort: hub.mqttTlsPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
-        `Gatehouse ${VERSION} ready: API ${config.http.tls ? 'https' : 'http'}://${config.http.host}:${hub.httpPort}/docs, ${mqttListeners(hub.mqttPort, hub.mqttTlsPort)}`,
+        `Gatehouse ${VERSION} ready: API ${config.http.tls ? 'https' : 'http'}://${config.http.host}:${hub.httpPort}/docs, ${mqttListeners(hub.mqttPort, hub.mqttTlsPort, config)}`,
       );
       return hub;
     } catch (err) {

@@ -10,6 +10,9 @@ import { SnapshotStore } from '../store/snapshots.ts';
 import { ManagedDeviceStore } from '../store/managedDevices.ts';
 import { ManagedCardStore } from '../store/managedCards.ts';
 import { EmbeddedBroker } from '../transports/mqtt/broker.ts';
+import { BrokerClient } from '../transports/mqtt/brokerClient.ts';
+import type { MqttDoor } from '../transports/mqtt/door.ts';
+import { BrokerWatch } from '../services/brokerWatch.ts';
 import { buildTransports } from '../transports/index.ts';
 import type { Transport, TransportContext } from '../transports/transport.ts';
 import { AuthService } from '../api/auth.ts';
@@ -32,7 +35,7 @@ export interface EdgesInput {
   readonly live: LiveConfig;
   readonly managedDevices: ManagedDeviceStore;
   readonly managedCards: ManagedCardStore;
-  readonly mqtt: Extract<MqttConfig, { mode: 'embedded' }>;
+  readonly mqtt: MqttConfig;
   readonly domain: Domain;
   readonly db: Db;
   readonly clock: Clock;
@@ -56,25 +59,9 @@ export async function buildEdges(input: EdgesInput) {
   const config = live.current;
   const now = (): number => clock.now();
 
-  const accounts = new MqttAccounts(config.devices, profileRegistry, input.mqtt.rateLimit);
-  const broker = new EmbeddedBroker(
-    input.mqtt,
-    {
-      verifySecret: (id, password) => accounts.verify(id, password),
-      knows: (id) => accounts.knows(id),
-      submit: (raw, done) => ingest.submit(raw, done),
-      connected: (id) => {
-        const t = devices.seen(id, clock.now(), 'connected to the broker');
-        if (t) ingest.recordTransitions([t]);
-      },
-      disconnected: () => undefined, // the last will (or silence) says offline
-      now,
-      rateLimitOf: (id) => accounts.rateLimitOf(id),
-      flooding: (id) => devices.announce(id, false),
-    },
-    metrics,
-    childLogger(log, 'mqtt'),
-  );
+  // With an external broker the broker checks devices' credentials; the table still answers what each may do.
+  const accounts = new MqttAccounts(config.devices, profileRegistry, input.mqtt.mode === 'embedded' ? input.mqtt.rateLimit : { rate: 20, burst: 200 });
+  const { broker, brokerWatch } = mqttDoor(input, accounts);
   const transportContext: TransportContext = {
     submit: (raw, done) => ingest.submit(raw, done),
     lost: (id, reason) => {
@@ -118,7 +105,7 @@ export async function buildEdges(input: EdgesInput) {
     reports: new DailyReportService(db, () => live.current, domain.series, () => devices.list(), now),
     incidentReports: new IncidentReports({ incidents, config: () => live.current }),
     health: domain.health,
-    healthWarnings: () => [...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, input.startedAt, clock.now()) : []), ...configReload.warnings()],
+    healthWarnings: () => [...(brokerWatch?.warnings() ?? []), ...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, input.startedAt, clock.now()) : []), ...configReload.warnings()],
     backups: () => (backups && backupConfig ? { status: backups.status, everyMs: backupConfig.everyMs, keep: backupConfig.keep } : undefined),
     deviceAdmin: new DeviceAdmin({ live, store: input.managedDevices, profiles: profileRegistry, audit, now }),
     imports: new Imports({ live, devices: input.managedDevices, cards: input.managedCards, profiles: profileRegistry, audit, now, readTable: readTableInProcess }),
@@ -128,7 +115,43 @@ export async function buildEdges(input: EdgesInput) {
     sendCommand: (deviceId, command) => commands.send(deviceId, command),
   });
 
-  return { accounts, broker, transports, transportContext, snapshots, sessions, auth, configReload, http };
+  return { accounts, broker, brokerWatch, transports, transportContext, snapshots, sessions, auth, configReload, http };
 }
 
 export type Edges = Awaited<ReturnType<typeof buildEdges>>;
+
+/** The embedded broker, or the hub's link to an external one (mqtt.url) watched for outages. */
+function mqttDoor(input: EdgesInput, accounts: MqttAccounts): { broker: MqttDoor; brokerWatch?: BrokerWatch } {
+  const { domain, clock, metrics, log } = input;
+  const { devices, ingest } = domain;
+  const now = (): number => clock.now();
+  if (input.mqtt.mode === 'external') {
+    const client: BrokerClient = new BrokerClient(
+      input.mqtt,
+      { submit: (raw, done) => ingest.submit(raw, done), now, linkChanged: (up, reason) => brokerWatch.changed(up, reason), stopped: () => brokerWatch.stop() },
+      metrics,
+      childLogger(log, 'mqtt'),
+    );
+    const brokerWatch: BrokerWatch = new BrokerWatch({ url: client.url, graceMs: 30_000, now, raise: (hit) => domain.incidents.raise(hit, clock.now()) });
+    return { broker: client, brokerWatch };
+  }
+  const broker = new EmbeddedBroker(
+    input.mqtt,
+    {
+      verifySecret: (id, password) => accounts.verify(id, password),
+      knows: (id) => accounts.knows(id),
+      submit: (raw, done) => ingest.submit(raw, done),
+      connected: (id) => {
+        const t = devices.seen(id, clock.now(), 'connected to the broker');
+        if (t) ingest.recordTransitions([t]);
+      },
+      disconnected: () => undefined, // the last will (or silence) says offline
+      now,
+      rateLimitOf: (id) => accounts.rateLimitOf(id),
+      flooding: (id) => devices.announce(id, false),
+    },
+    metrics,
+    childLogger(log, 'mqtt'),
+  );
+  return { broker };
+}

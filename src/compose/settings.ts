@@ -62,7 +62,8 @@ export function panicButtons(config: GatehouseConfig): { id: string; zoneId: str
 }
 
 /** The ready line's account of the MQTT listeners. */
-export function mqttListeners(plainPort: number, tlsPort: number): string {
+export function mqttListeners(plainPort: number, tlsPort: number, config?: GatehouseConfig): string {
+  if (config?.mqtt.mode === 'external') return `MQTT through the broker at ${config.mqtt.url.replace(/\/\/[^@/]*@/, '//')}`;
   const listeners = [plainPort ? `MQTT port ${plainPort}` : '', tlsPort ? `MQTT over TLS port ${tlsPort}` : ''].filter(Boolean);
   return listeners.length > 0 ? listeners.join(', ') : 'no MQTT listener (mqtt.port is 0 and there is no mqtt.tls)';
 }

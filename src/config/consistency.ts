@@ -38,8 +38,9 @@ export function checkConsistency(
       errors.push(`${at}.profile: unknown profile "${device.profile}" (known: ${known})`);
       continue;
     }
-    // With mqtt.tls.ca a device may sign in by client certificate alone.
-    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id, Boolean(config.mqtt?.tls?.ca)));
+    // With mqtt.tls.ca a device may sign in by client certificate alone; with an external
+    // broker (mqtt.url) the broker checks passwords, and a secret here only feeds gatehouse broker-config.
+    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id, Boolean(config.mqtt?.tls?.ca) || Boolean(config.mqtt?.url)));
     errors.push(...checkKinds(at, device, profile));
     if (profile.transport === 'serial' && !device.serial) {
       errors.push(`${at}.serial: is required for serial device profile "${profile.id}" (e.g. { path: /dev/ttyUSB0, baudRate: 9600 })`);
@@ -104,6 +105,18 @@ export function checkConsistency(
   }
   if (config.mqtt?.url && config.mqtt.tls) {
     errors.push('mqtt.tls: is for the embedded broker; with mqtt.url the external broker has its own TLS settings (use an mqtts:// url)');
+  }
+  const m = config.mqtt;
+  if (m && !m.url) {
+    for (const key of ['username', 'password', 'clientId', 'ca', 'cert', 'key'] as const) {
+      if (m[key] !== undefined) errors.push(`mqtt.${key}: is for an external broker; set mqtt.url too, or remove it`);
+    }
+  }
+  if (m?.url) {
+    if (m.password !== undefined && m.username === undefined) errors.push('mqtt.password: needs mqtt.username (the hub\'s account on the broker)');
+    if ((m.cert === undefined) !== (m.key === undefined)) errors.push(`mqtt.${m.cert === undefined ? 'cert' : 'key'}: the hub's client certificate needs both mqtt.cert and mqtt.key`);
+    if ((m.ca ?? m.cert) !== undefined && m.url.startsWith('mqtt://')) errors.push(`mqtt.url: TLS files (mqtt.ca, mqtt.cert) need an mqtts:// url, not ${m.url.split('@').pop()}`);
+    if (m.url.includes('@')) errors.push('mqtt.url: put the credentials in mqtt.username and mqtt.password, not in the url (it is logged)');
   }
   if (config.mqtt?.tls && (config.mqtt.tls.port ?? 8883) === (config.mqtt.port ?? 1883)) {
     errors.push(`mqtt.tls.port: must differ from mqtt.port (${config.mqtt.port ?? 1883})`);

@@ -7,7 +7,7 @@ import { ConfigSchema, type DeviceConfig, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
 import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RuleToggle, type RulesConfig, type TlsFiles } from './types.ts';
-import { readTlsCa, readTlsFiles } from './tlsFiles.ts';
+import { readTlsCa, readTlsFiles, type TlsCa } from './tlsFiles.ts';
 import { DEFAULT_RULES } from '../core/incidents/rules.ts';
 import { BUILT_IN_REPORT_KINDS } from '../core/incidents/reports.ts';
 import { defaultEngineConfig } from '../core/incidents/engine.ts';
@@ -118,6 +118,9 @@ function resolveRaw(substituted: unknown, options: LoadOptions, errors: string[]
 interface TlsMaterial {
   readonly http?: TlsFiles | undefined;
   readonly mqtt?: Omit<MqttTls, 'port'> | undefined;
+  /** An external broker's CA and the hub's client certificate there (mqtt.ca, mqtt.cert, mqtt.key). */
+  readonly brokerCa?: TlsCa | undefined;
+  readonly brokerClient?: TlsFiles | undefined;
 }
 
 /** The certificate and key files of `http.tls` and `mqtt.tls`, read and checked (shapes may be broken if the schema failed). */
@@ -131,7 +134,10 @@ function readTlsSections(config: RawConfig, errors: string[]): TlsMaterial {
   const http = httpFiles && readTlsFiles('http.tls', httpFiles, errors);
   const mqttServer = mqttFiles && readTlsFiles('mqtt.tls', mqttFiles, errors);
   const mqttCa = typeof mqttFiles?.ca === 'string' && mqttFiles.ca !== '' ? readTlsCa('mqtt.tls.ca', mqttFiles.ca, errors) : undefined;
-  return { http, mqtt: mqttServer && { ...mqttServer, ...mqttCa } };
+  const m = config.mqtt as { ca?: unknown; cert?: unknown; key?: unknown } | undefined;
+  const brokerCa = typeof m?.ca === 'string' && m.ca !== '' ? readTlsCa('mqtt.ca', m.ca, errors) : undefined;
+  const brokerClient = typeof m?.cert === 'string' && typeof m.key === 'string' ? readTlsFiles('mqtt', { cert: m.cert, key: m.key }, errors) : undefined;
+  return { http, mqtt: mqttServer && { ...mqttServer, ...mqttCa }, brokerCa, brokerClient };
 }
 
 /** `${env:NAME}` anywhere a string is expected reads the environment (for secrets). */
@@ -166,6 +172,8 @@ function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.ProcessE
   for (const o of OVERRIDES) {
     const value = env[o.name];
     if (value === undefined || value === '') continue;
+    // An external broker has no port of ours to override.
+    if (o.name === 'GATEHOUSE_MQTT_PORT' && typeof (config['mqtt'] as { url?: unknown } | undefined)?.url === 'string') continue;
     let parsed: string | number = value;
     if (o.kind === 'port') {
       parsed = Number(value);
@@ -183,7 +191,17 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
   const supervisionOfflineAfter = raw.supervision?.offlineAfter ?? 180;
   const maxPacketBytes = raw.mqtt?.maxPacketBytes ?? 64 * 1024;
   const mqtt: MqttConfig = raw.mqtt?.url
-    ? { mode: 'external', url: raw.mqtt.url, maxPacketBytes }
+    ? {
+        mode: 'external',
+        url: raw.mqtt.url,
+        username: raw.mqtt.username,
+        password: raw.mqtt.password,
+        clientId: raw.mqtt.clientId ?? `gatehouse-${raw.campus.id}`,
+        ca: tls.brokerCa?.ca,
+        cert: tls.brokerClient?.cert,
+        key: tls.brokerClient?.key,
+        maxPacketBytes,
+      }
     : {
         mode: 'embedded',
         // DESIGN.md Security contract: `mqtt.port: 0` turns the plain listener off.

@@ -129,7 +129,15 @@ export const ConfigSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          /** An external broker (mosquitto, EMQX) the hub is a client of, instead of the embedded one. */
           url: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+          /** With url: the hub's own account on that broker, its client id (its persistent session), TLS files for mqtts://. */
+          username: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          clientId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'letters, digits and _ . : - (at most 64)' })),
+          ca: Type.Optional(FilePath),
+          cert: Type.Optional(FilePath),
+          key: Type.Optional(FilePath),
           maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 268435455 })),
           connectTimeout: Type.Optional(Seconds),
           keepaliveLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),

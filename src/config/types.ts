@@ -86,7 +86,22 @@ export type MqttConfig =
       /** Failed CONNECTs allowed per device id and per address before the back-off; its cap. */
       readonly authBackoff: MqttAuthBackoff;
     }
-  | { readonly mode: 'external'; readonly url: string; readonly maxPacketBytes: number };
+  | ExternalMqttConfig;
+
+/** The hub as a client of an external broker (DESIGN.md "External MQTT broker" contract). */
+export interface ExternalMqttConfig {
+  readonly mode: 'external';
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** The hub's client id: the broker keeps its persistent session (what arrives while the hub is down) under it. */
+  readonly clientId: string;
+  /** For mqtts://: the CA that signed the broker's certificate, and the hub's own client certificate. */
+  readonly ca?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  readonly maxPacketBytes: number;
+}
 
 export interface MqttTls extends TlsFiles, Partial<TlsCa> {
   readonly port: number;

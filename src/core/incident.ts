@@ -17,6 +17,7 @@ export const INCIDENT_KINDS = [
   'patrol_missed',
   'uplink_rejected',
   'outbox_near_cap',
+  'broker_lost',
   // reported by a person (phoned in, seen on a round): POST /api/v1/incidents
   'fire',
   'fight',

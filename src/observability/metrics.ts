@@ -88,6 +88,22 @@ export class Metrics {
     help: 'mqtt.maxConnections: sockets beyond it are closed at once',
     registers: [this.registry],
   });
+  readonly brokerLinkUp = new Gauge({
+    name: 'gatehouse_broker_link_up',
+    help: 'External broker mode: 1 while the hub is connected to the broker (mqtt.url), 0 while not',
+    registers: [this.registry],
+  });
+  readonly brokerReconnects = new Counter({
+    name: 'gatehouse_broker_reconnects_total',
+    help: 'External broker mode: connections to the broker lost and made again',
+    registers: [this.registry],
+  });
+  readonly brokerMessages = new Counter({
+    name: 'gatehouse_broker_messages_total',
+    help: 'External broker mode: messages received from the broker, by outcome (committed, bad topic, not committed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly commitBatchSize = new Histogram({
     name: 'gatehouse_commit_batch_size',
     help: 'Items per group commit (one SQLite transaction)',

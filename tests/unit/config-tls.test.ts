@@ -25,12 +25,12 @@ devices:
   - { id: d1, profile: generic, zone: z1, ${device} }
 `;
 
-function parse(text: string) {
-  return parseConfig(text, { profiles: profileRegistry, env: {} });
+function parse(text: string, env: NodeJS.ProcessEnv = {}) {
+  return parseConfig(text, { profiles: profileRegistry, env });
 }
 
-function errorsOf(text: string): readonly string[] {
-  const r = parse(text);
+function errorsOf(text: string, env: NodeJS.ProcessEnv = {}): readonly string[] {
+  const r = parse(text, env);
   return r.ok ? [] : r.errors;
 }
 
@@ -89,6 +89,25 @@ mqtt: { port: 0, tls: { cert: ${at('hub.crt')}, key: ${at('hub.key')}, ca: ${at(
     );
     expect(errorsOf(yaml(`mqtt: { tls: { ${files}, pasword: x } }`))).toEqual(['mqtt.tls.pasword: unknown field (check its spelling and the config reference in README.md)']);
     expect(errorsOf(yaml('http: { tls: { cert: /x } }'))).toEqual(['http.tls.key: is required']);
+  });
+
+  it('an external broker: the hub\'s account, client id and TLS files, each bad value named', () => {
+    expect(errorsOf(yaml('mqtt: { url: "mqtt://broker:1883", username: gatehouse-hub, password: "${env:HUB_PW}", clientId: gh-1 }'), { HUB_PW: 'from-the-environment' })).toEqual([]);
+    const ok = parse(yaml('mqtt: { url: "mqtt://broker:1883" }'));
+    expect(ok.ok && ok.config.mqtt).toMatchObject({ mode: 'external', clientId: 'gatehouse-s' }); // the default names the campus
+    expect(errorsOf(yaml('mqtt: { username: gatehouse-hub, password: secret-pw }'))).toEqual([
+      'mqtt.username: is for an external broker; set mqtt.url too, or remove it',
+      'mqtt.password: is for an external broker; set mqtt.url too, or remove it',
+    ]);
+    expect(errorsOf(yaml('mqtt: { url: "mqtt://broker", password: x }'))).toEqual(["mqtt.password: needs mqtt.username (the hub's account on the broker)"]);
+    expect(errorsOf(yaml('mqtt: { url: "mqtt://hub:pw@broker" }'))).toEqual(['mqtt.url: put the credentials in mqtt.username and mqtt.password, not in the url (it is logged)']);
+    expect(errorsOf(yaml(`mqtt: { url: "mqtt://broker", ca: ${at('ca/ca.crt')} }`))).toEqual(['mqtt.url: TLS files (mqtt.ca, mqtt.cert) need an mqtts:// url, not mqtt://broker']);
+    expect(errorsOf(yaml(`mqtt: { url: "mqtts://broker", cert: ${at('hub.crt')} }`))).toEqual(["mqtt.key: the hub's client certificate needs both mqtt.cert and mqtt.key"]);
+    expect(errorsOf(yaml('mqtt: { url: "mqtts://broker", ca: /nowhere/ca.crt }'))[0]).toMatch(/^mqtt\.ca: cannot read \/nowhere\/ca\.crt: ENOENT/);
+    expect(errorsOf(yaml('mqtt: { url: "mqtt://broker", clientId: "has spaces" }'))[0]).toMatch(/^mqtt\.clientId: /);
+    expect(errorsOf(yaml('mqtt: { url: "http://broker" }'))[0]).toMatch(/^mqtt\.url: /);
+    // The broker checks devices' passwords: a device without a secret is fine here.
+    expect(errorsOf(yaml('mqtt: { url: "mqtt://broker" }', 'type: panic-button'))).toEqual([]);
   });
 
   it('an MQTT device needs a secret unless devices may sign in by certificate (mqtt.tls.ca)', () => {

@@ -118,7 +118,12 @@ export async function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): Pr
 function brokerAddress(request: FastifyRequest, deps: ApiDeps): { host: string; port: number; tls: boolean } {
   const mqtt = deps.config.mqtt;
   const host = request.hostname.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') || 'localhost';
-  if (mqtt.mode !== 'embedded') return { host, port: 1883, tls: false };
+  if (mqtt.mode !== 'embedded') {
+    // The devices' broker; the account must also be made there (gatehouse broker-config).
+    const url = new URL(mqtt.url.replace(/^mqtt/, 'http'));
+    const tls = mqtt.url.startsWith('mqtts:');
+    return { host: url.hostname, port: Number(url.port) || (tls ? 8883 : 1883), tls };
+  }
   const plain = deps.mqttPorts?.().plain ?? mqtt.port ?? 0;
   if (plain) return { host, port: plain, tls: false };
   return { host, port: deps.mqttPorts?.().tls ?? mqtt.tls?.port ?? 8883, tls: true };

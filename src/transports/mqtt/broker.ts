@@ -14,6 +14,7 @@ import { PublishLimiter, type FloodingView, type RateLimit } from './publishLimi
 import { Admission, defaultMaxConnections, openFileLimit, sourceAddress } from './admission.ts';
 import { RefusalLog } from './refusalLog.ts';
 import type { MqttAuthBackoff, MqttRateLimit } from '../../config/types.ts';
+import type { MqttDoor } from './door.ts';
 
 export interface EmbeddedBrokerOptions {
   /** The plain listener's port (0: any free one), or null for none. */
@@ -73,7 +74,7 @@ function refusal(code: number, message: string): AuthenticateError {
  * A QoS 1 PUBACK is written by aedes only after `authorizePublish` calls back,
  * so the durable commit happens there (aedes acknowledges before `published`).
  */
-export class EmbeddedBroker {
+export class EmbeddedBroker implements MqttDoor {
   private broker: Aedes | undefined;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();

@@ -116,6 +116,7 @@ export const en = {
   'incident.patrol_missed': 'Patrol checkpoint missed',
   'incident.uplink_rejected': 'County platform rejects our messages',
   'incident.outbox_near_cap': 'Uplink backlog near its limit',
+  'incident.broker_lost': 'MQTT broker unreachable',
   'incident.fire': 'Fire',
   'incident.fight': 'Fight',
   'incident.medical': 'Medical emergency',

@@ -118,6 +118,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'incident.patrol_missed': '巡更点漏检',
   'incident.uplink_rejected': '县级平台拒收上报',
   'incident.outbox_near_cap': '上报积压接近上限',
+  'incident.broker_lost': 'MQTT 消息服务器失联',
   'incident.fire': '火情',
   'incident.fight': '打架斗殴',
   'incident.medical': '急症伤病',
