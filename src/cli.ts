@@ -22,6 +22,7 @@ import { VERIFY_AUDIT_USAGE, verifyAuditCommand } from './cliVerifyAudit.ts';
 import { CERT_USAGE, certCommand } from './cliCert.ts';
 import { readTableCommand } from './cliReadTable.ts';
 import { INIT_USAGE, initCommand } from './cliInit.ts';
+import { BROKER_CONFIG_USAGE, brokerConfigCommand } from './cliBrokerConfig.ts';
 
 const ROOT = PACKAGE_ROOT;
 
@@ -38,6 +39,7 @@ ${VERIFY_AUDIT_USAGE}
 ${DISCOVER_USAGE}
 ${BACKUP_USAGE}
 ${CERT_USAGE}
+${BROKER_CONFIG_USAGE}
 
 Environment: GATEHOUSE_HTTP_PORT, GATEHOUSE_MQTT_PORT, GATEHOUSE_DATA_DIR override the config.`;
 
@@ -215,6 +217,11 @@ async function main(argv: string[]): Promise<void> {
     case 'cert':
       await certCommand(rest);
       return;
+    case 'broker-config': {
+      const code = brokerConfigCommand(rest);
+      if (code !== 0) process.exit(code);
+      return;
+    }
     case 'init': {
       const code = await initCommand(rest);
       if (code !== 0) process.exit(code);
