@@ -69,6 +69,7 @@ export async function buildDomain(input: DomainInput) {
     raise: (hit) => incidents.raise(hit, clock.now()),
     heartbeat: () => heartbeat(clock.now()),
     auditHead: () => audit.latest(),
+    deviceName: (id) => input.config().devices.find((d) => d.id === id)?.name,
   });
   incidents.onTransaction((changes) => {
     uplink.recordIncidents(changes);

@@ -271,7 +271,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
           },
         }
       : {}),
-    notifiers: (raw.notifiers ?? []).map((n) => ({ ...n, minSeverity: n.minSeverity ?? 'high', hazards: n.hazards ?? true })),
+    notifiers: (raw.notifiers ?? []).map((n) => ({ ...n, minSeverity: n.minSeverity ?? 'high', hazards: n.hazards ?? true, fromLevel: n.fromLevel ?? 0 })),
     zones: raw.zones,
     devices,
     cards: raw.cards ?? [],

@@ -270,6 +270,13 @@ export const ConfigSchema = Type.Object(
             minSeverity: Type.Optional(Severity),
             /** Also hazards (opened, overdue, closed). Default true. */
             hazards: Type.Optional(Type.Boolean()),
+            /**
+             * The escalation level from which this robot is told (default 0): 0 = when an incident
+             * opens and at every escalation; 1 = from its first escalation (unacknowledged for
+             * incidents.escalateAfter) on; 2 = from the second on; … A chain of robots (guard room,
+             * security chief, principal) is one notifier per level.
+             */
+            fromLevel: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
           },
           { additionalProperties: false },
         ),

@@ -146,6 +146,8 @@ export interface NotifierConfig {
   readonly zones?: readonly string[] | undefined;
   readonly minSeverity: 'critical' | 'high' | 'medium' | 'low';
   readonly hazards: boolean;
+  /** Told of incidents from this escalation level on (0: from the opening). */
+  readonly fromLevel: number;
 }
 
 export interface SeriesConfig {

@@ -16,6 +16,8 @@ export interface UplinkDeps {
   readonly raise: (hit: Hit) => void;
   /** The audit chain's newest row (anchored at the county). */
   readonly auditHead: () => ChainHead | undefined;
+  /** A device's configured name (robots name the device), from the running config. */
+  readonly deviceName: (id: string) => string | undefined;
 }
 
 /** The sinks the config asks for (the county platform, group robots) behind one outbox. */
@@ -30,7 +32,7 @@ export async function buildUplink(config: GatehouseConfig, deps: UplinkDeps): Pr
   const zones = new Map(config.zones.map((z) => [z.id, z]));
   const { RobotSink } = config.notifiers.length > 0 ? await import('./sinks/robot.ts') : { RobotSink: undefined };
   for (const notifier of config.notifiers) {
-    sinks.push(new RobotSink!({ config: notifier, zones, campusName: config.campus.name, timeoutMs, now: deps.now }));
+    sinks.push(new RobotSink!({ config: notifier, zones, campusName: config.campus.name, timeZone: config.calendar.timezone, deviceName: deps.deviceName, timeoutMs, now: deps.now }));
   }
   return new UplinkService(deps.db, sinks, {
     heartbeatEveryMs: (config.uplink?.heartbeatEvery ?? 60) * 1000,

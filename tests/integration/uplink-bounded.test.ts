@@ -172,9 +172,11 @@ describe('group-robot webhooks are bounded the same way', () => {
   beforeAll(async () => {
     const url = await stub.start();
     sink = new RobotSink({
-      config: { id: 'wecom-1', kind: 'wecom', url, minSeverity: 'high', hazards: true },
+      config: { id: 'wecom-1', kind: 'wecom', url, minSeverity: 'high', hazards: true, fromLevel: 0 },
       zones: new Map([['gate', { name: 'Gate' }]]),
       campusName: 'Test School',
+      timeZone: 'Asia/Shanghai',
+      deviceName: () => undefined,
       timeoutMs: 1000,
       now: Date.now,
     });

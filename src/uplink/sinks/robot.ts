@@ -3,16 +3,18 @@ import type { NotifierConfig } from '../../config/types.ts';
 import { severityRank, type Severity } from '../../core/incident.ts';
 import type { OutboxRow } from '../outbox.ts';
 import { dingtalkSignedUrl } from '../signature.ts';
+import { capBytes, robotText, type RobotText, type RobotTextContext } from '../robotText.ts';
 import { deadline, readCapped } from '../http.ts';
 import { outcomeOf, type SendOutcome, type Sink } from './sink.ts';
 
 /** Rate-limit answers that come back as HTTP 200 with an error code. */
 const RATE_LIMITED = new Set([45009 /* WeCom */, 130101 /* DingTalk */, 660026]);
 
-export interface RobotSinkOptions {
+/** Longest message text each robot takes, in UTF-8 bytes (WeCom markdown 4096; DingTalk about 20000). */
+const MAX_BYTES = { wecom: 4000, dingtalk: 18_000 } as const;
+
+export interface RobotSinkOptions extends RobotTextContext {
   readonly config: NotifierConfig;
-  readonly zones: ReadonlyMap<string, { readonly name: string; readonly responsible?: string | undefined; readonly mobile?: string | undefined }>;
-  readonly campusName: string;
   readonly timeoutMs: number;
   readonly now: () => number;
 }
@@ -37,44 +39,30 @@ export class RobotSink implements Sink {
     if (c.zones && (!row.zoneId || !c.zones.includes(row.zoneId))) return false;
     if (row.type === 'incident.opened' || row.type === 'incident.escalated') {
       const severity = row.payload['severity'] as Severity | undefined;
-      return severity !== undefined && severityRank[severity] <= severityRank[c.minSeverity];
+      if (severity === undefined || severityRank[severity] > severityRank[c.minSeverity]) return false;
+      // The escalation chain: a robot joins at its level and hears every later escalation.
+      const level = row.type === 'incident.opened' ? 0 : Number(row.payload['escalationLevel'] ?? 1);
+      return level >= c.fromLevel;
     }
     if (row.type === 'hazard.opened' || row.type === 'hazard.closed') return c.hazards;
     if (row.type === 'hazard.updated') return c.hazards && row.payload['overdue'] === true && row.payload['escalated'] === true;
     return false;
   }
 
-  text(row: OutboxRow): { title: string; markdown: string; mobile?: string | undefined } {
-    const p = row.payload;
-    const zone = this.options.zones.get(row.zoneId ?? '');
-    const where = zone ? `${zone.name}${zone.responsible ? `（责任人 ${zone.responsible}）` : ''}` : (row.zoneId ?? '');
-    const drill = p['drill'] === true ? '【演练 DRILL】' : '';
-    const titles: Record<string, string> = {
-      'incident.opened': '告警',
-      'incident.escalated': '告警升级（无人确认）',
-      'hazard.opened': '新隐患',
-      'hazard.updated': '隐患逾期',
-      'hazard.closed': '隐患销号',
-    };
-    const title = `${drill}${this.options.campusName} ${titles[row.type] ?? row.type}`;
-    const lines = [
-      `### ${title}`,
-      `- ${String(p['title'] ?? '')}`,
-      `- 区域 Zone: ${where}`,
-      ...(p['severity'] ? [`- 级别 Severity: ${String(p['severity'])}`] : []),
-      ...(p['deadline'] ? [`- 整改期限 Deadline: ${String(p['deadline'])}`] : []),
-      `- 时间 Time: ${new Date(row.at).toISOString()}`,
-    ];
-    return { title, markdown: lines.join('\n'), mobile: zone?.mobile };
+  text(row: OutboxRow): RobotText {
+    return robotText(row, this.options);
   }
 
   async send(row: OutboxRow, signal: AbortSignal): Promise<SendOutcome> {
     const { title, markdown, mobile } = this.text(row);
     const c = this.options.config;
+    // A long checklist must not make the robot refuse the whole alarm (WeCom: errcode 40058 over 4096 bytes).
+    const mention = mobile ? (c.kind === 'wecom' ? `\n<@${mobile}>` : `\n@${mobile}`) : '';
+    const text = capBytes(markdown, MAX_BYTES[c.kind] - Buffer.byteLength(mention, 'utf8')) + mention;
     const body =
       c.kind === 'wecom'
-        ? { msgtype: 'markdown', markdown: { content: mobile ? `${markdown}\n<@${mobile}>` : markdown } }
-        : { msgtype: 'markdown', markdown: { title, text: mobile ? `${markdown}\n@${mobile}` : markdown }, at: { atMobiles: mobile ? [mobile] : [], isAtAll: false } };
+        ? { msgtype: 'markdown', markdown: { content: text } }
+        : { msgtype: 'markdown', markdown: { title, text }, at: { atMobiles: mobile ? [mobile] : [], isAtAll: false } };
     const full = c.kind === 'dingtalk' && c.secret ? new URL(dingtalkSignedUrl(this.url.toString(), c.secret, this.options.now())) : this.url;
     // One deadline for the whole exchange; the answer is read up to 64 KiB.
     const limit = deadline(this.options.timeoutMs, signal);

@@ -1,0 +1,57 @@
+/**
+ * The words a group-robot message uses (data only): incident kinds and
+ * severities in Chinese, as the console names them (src/console/lib/messages/zh.ts),
+ * and what to do when a zone has no checklist (procedures) for the kind.
+ */
+
+export const KIND_ZH: Readonly<Record<string, string>> = {
+  panic: '一键报警',
+  door_forced: '门被强行打开',
+  door_held_open: '门长时间未关',
+  repeated_denials: '多次刷卡被拒',
+  camera_tamper: '摄像机被遮挡或破坏',
+  camera_video_loss: '摄像机视频丢失',
+  after_hours: '非开放时间有活动',
+  device_offline: '设备离线',
+  patrol_missed: '巡更点漏检',
+  uplink_rejected: '县级平台拒收上报',
+  outbox_near_cap: '上报积压接近上限',
+  fire: '火情',
+  fight: '打架斗殴',
+  medical: '急症伤病',
+  intrusion: '可疑人员闯入',
+  missing_person: '学生走失',
+  other: '其他事件',
+};
+
+export const SEVERITY_ZH: Readonly<Record<string, string>> = { critical: '紧急', high: '高', medium: '中', low: '低' };
+
+/** What to do, for a kind without a configured checklist. */
+export const DEFAULT_ACTION_ZH: Readonly<Record<string, string>> = {
+  panic: '立即派保安到场核实，必要时拨打110/120',
+  door_forced: '派保安到门口查看是否有人闯入，调看附近摄像机画面',
+  door_held_open: '派人到场关门，检查闭门器和门禁是否故障',
+  repeated_denials: '到读卡器处核实刷卡人身份',
+  camera_tamper: '到场查看摄像机是否被遮挡、移动或破坏',
+  camera_video_loss: '检查摄像机供电和网络',
+  after_hours: '派人到场查看非开放时间的活动',
+  device_offline: '检查设备供电和网络，必要时报修',
+  patrol_missed: '联系当班巡逻人员补巡',
+  uplink_rejected: '请管理员检查县级平台或机器人的地址和密钥',
+  outbox_near_cap: '请管理员检查与县级平台的网络连接',
+  fire: '立即拨打119，组织疏散，使用就近灭火器材',
+  fight: '派保安和值班教师到场制止，必要时拨打110',
+  medical: '联系校医，必要时拨打120，并通知家长',
+  intrusion: '派保安到场拦截核实，必要时拨打110',
+  missing_person: '立即组织寻找，调看监控，通知班主任和家长，必要时拨打110',
+  other: '派人到场核实情况',
+};
+
+/** Said at the end of every incident message: acknowledging stops the escalation. */
+export const ACK_HINT_ZH = '请在值班室控制台点击“确认”（确认后不再逐级上报）';
+
+export const HAZARD_TITLE_ZH: Readonly<Record<string, string>> = {
+  'hazard.opened': '新隐患',
+  'hazard.updated': '隐患逾期未整改',
+  'hazard.closed': '隐患销号',
+};
