@@ -105,7 +105,7 @@ export async function buildEdges(input: EdgesInput) {
     reports: new DailyReportService(db, () => live.current, domain.series, () => devices.list(), now),
     incidentReports: new IncidentReports({ incidents, config: () => live.current }),
     health: domain.health,
-    healthWarnings: () => [...(brokerWatch?.warnings() ?? []), ...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, input.startedAt, clock.now()) : []), ...configReload.warnings()],
+    healthWarnings: () => [...(brokerWatch?.warnings() ?? []), ...(backups && backupConfig ? backupWarnings(backups.status, backupConfig.everyMs, input.startedAt, clock.now()) : []), ...configReload.warnings(), ...domain.uplink.warnings()],
     backups: () => (backups && backupConfig ? { status: backups.status, everyMs: backupConfig.everyMs, keep: backupConfig.keep } : undefined),
     deviceAdmin: new DeviceAdmin({ live, store: input.managedDevices, profiles: profileRegistry, audit, now }),
     imports: new Imports({ live, devices: input.managedDevices, cards: input.managedCards, profiles: profileRegistry, audit, now, readTable: readTableInProcess }),

@@ -174,6 +174,19 @@ export class UplinkService {
     return { enabled: this.enabled, depth: main?.depth ?? 0, lastDeliveryAt: main?.lastSuccessAt ?? null, lastError: main?.lastError ?? null, sinks };
   }
 
+  /**
+   * One line per parked sink, for /healthz: what to fix (never the URL or secret —
+   * a WeCom key is in its URL). The receiver's own words are kept short.
+   */
+  warnings(): string[] {
+    const out: string[] = [];
+    for (const w of this.workers) {
+      const parked = this.outbox.record(w.sink.id).parked;
+      if (parked) out.push(`uplink: ${w.sink.parkAdvice(parked.status)} (${parked.reason.slice(0, 120)})`);
+    }
+    return out;
+  }
+
   status(): SinkStatus[] {
     const now = this.options.now();
     return this.workers.map((w) => {
