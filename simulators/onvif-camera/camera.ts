@@ -7,6 +7,7 @@ import * as S from './services.ts';
 import { children, find, parseDuration, parseXml, text } from './xml.ts';
 import { makeJpeg } from './jpeg.ts';
 import { DiscoveryResponder } from './discovery.ts';
+import { accessControlAnswer, accessServiceCapabilities, type AccessInventory, type SimAccessPoint, type SimDoor } from './accessControl.ts';
 
 /**
  * A simulated ONVIF camera, written from the ONVIF specs (Core: device,
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   /** UDP port for WS-Discovery probes on loopback (0: any free port; false: none). */
   readonly discoveryPort?: number | false;
   readonly multicast?: boolean;
+  /** A Profile C access controller: its doors and access points (Door Control and Access Control services). */
+  readonly access?: { readonly doors: readonly SimDoor[]; readonly accessPoints: readonly SimAccessPoint[]; readonly maxLimit?: number };
 }
 
 // ONVIF Core §5.12: the access class PRE_AUTH — answered without credentials.
@@ -55,6 +58,7 @@ export class OnvifCameraSimulator {
   readonly host: string;
   readonly info: S.DeviceInfo;
   readonly topicPrefix: string;
+  readonly inventory: AccessInventory | undefined;
 
   constructor(options: SimulatorOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
@@ -64,6 +68,7 @@ export class OnvifCameraSimulator {
     this.pullPoint = options.pullPoint ?? true;
     this.topicPrefix = options.topicPrefix ?? 'tns1';
     this.info = { manufacturer: 'Gatehouse', model: 'SimCam 1000', firmware: '1.0.0', serial: 'SIM0001', hardwareId: 'sim-1', ...options.info };
+    this.inventory = options.access ? { doors: options.access.doors, accessPoints: options.access.accessPoints, maxLimit: options.access.maxLimit ?? 10 } : undefined;
     this.events = new EventService(() => this.cameraNow(), { maxTerminationMs: (options.maxTerminationS ?? 3600) * 1000, requireRenew: options.requireRenew ?? false });
     this.defineProperties();
     this.discovery = options.discoveryPort === false ? undefined : new DiscoveryResponder(() => this.discoveryInfo(), { host: this.host, port: options.discoveryPort ?? 0, multicast: options.multicast ?? false });
@@ -132,15 +137,19 @@ export class OnvifCameraSimulator {
   input(token: string, on: boolean): void {
     this.events.setProperty('tns1:Device/Trigger/DigitalInput', { InputToken: token }, 'LogicalState', String(on));
   }
-  door(state: 'Normal' | 'DoorForcedOpen' | 'DoorOpenTooLong'): void {
-    this.events.setProperty('tns1:Door/State/DoorAlarm', { DoorToken: 'Door_1' }, 'State', state);
+  door(state: 'Normal' | 'DoorForcedOpen' | 'DoorOpenTooLong', token = 'Door_1'): void {
+    this.events.setProperty('tns1:Door/State/DoorAlarm', { DoorToken: token }, 'State', state);
+  }
+  /** Door Control spec: `tns1:Door/State/DoorPhysicalState`, State Open | Closed | Unknown | Fault. */
+  doorPhysical(state: 'Open' | 'Closed', token = 'Door_1'): void {
+    this.events.setProperty('tns1:Door/State/DoorPhysicalState', { DoorToken: token }, 'State', state);
   }
   lineCrossed(): void {
     this.events.occur('tns1:RuleEngine/LineDetector/Crossed', { VideoSourceConfigurationToken: 'VideoSourceConfig_1', Rule: 'MyLineDetectorRule' }, { ObjectId: String(Date.now() % 1000) });
   }
-  access(granted: boolean, card: string): void {
-    if (granted) this.events.occur('tns1:AccessControl/AccessGranted/Credential', { AccessPointToken: 'AccessPoint_1' }, { CredentialToken: card });
-    else this.events.occur('tns1:AccessControl/Denied/CredentialNotFound/Card', { AccessPointToken: 'AccessPoint_1' }, { Card: card });
+  access(granted: boolean, card: string, accessPoint = 'AccessPoint_1', holder?: string): void {
+    if (granted) this.events.occur('tns1:AccessControl/AccessGranted/Credential', { AccessPointToken: accessPoint }, { CredentialToken: card, ...(holder ? { CredentialHolderName: holder } : {}) });
+    else this.events.occur('tns1:AccessControl/Denied/CredentialNotFound/Card', { AccessPointToken: accessPoint }, { Card: card });
   }
   /** Any topic, e.g. one the hub does not know. */
   raw(topic: string, source: Record<string, string>, data: Record<string, string>): void {
@@ -154,6 +163,10 @@ export class OnvifCameraSimulator {
     e.defineProperty('tns1:VideoSource/SignalLoss', { Source: 'VideoSource_1' }, 'State', 'false');
     e.defineProperty('tns1:Device/Trigger/DigitalInput', { InputToken: 'DI_1' }, 'LogicalState', 'false');
     e.defineProperty('tns1:Door/State/DoorAlarm', { DoorToken: 'Door_1' }, 'State', 'Normal');
+    for (const d of this.inventory?.doors ?? []) {
+      if (d.token !== 'Door_1') e.defineProperty('tns1:Door/State/DoorAlarm', { DoorToken: d.token }, 'State', 'Normal');
+      e.defineProperty('tns1:Door/State/DoorPhysicalState', { DoorToken: d.token }, 'State', 'Closed');
+    }
   }
 
   private discoveryInfo(): { xaddr: string; scopes: string[]; uuid: string } {
@@ -222,7 +235,7 @@ export class OnvifCameraSimulator {
   }
 
   private ctx(): S.Context {
-    return { base: this.url, info: this.info, cameraNow: this.cameraNow(), topicPrefix: this.topicPrefix, pullPoint: this.pullPoint };
+    return { base: this.url, info: this.info, cameraNow: this.cameraNow(), topicPrefix: this.topicPrefix, pullPoint: this.pullPoint, accessControl: this.inventory !== undefined };
   }
 
   private async dispatch(action: string, op: Element, url: URL): Promise<{ status?: number; body: string } | undefined> {
@@ -235,7 +248,15 @@ export class OnvifCameraSimulator {
       case 'GetProfiles': return ok(S.profiles());
       case 'GetVideoSources': return ok(S.videoSources());
       case 'GetSnapshotUri': return ok(S.snapshotUri(this.ctx()));
-      case 'GetServiceCapabilities': return ok(S.eventServiceCapabilities(this.ctx()));
+      case 'GetServiceCapabilities': {
+        const access = this.inventory && accessServiceCapabilities(url.pathname, this.inventory);
+        return ok(access ?? S.eventServiceCapabilities(this.ctx()));
+      }
+      case 'GetDoorInfoList': case 'GetAccessPointInfoList': case 'GetDoorInfo': case 'GetAccessPointInfo': {
+        const answer = this.inventory && accessControlAnswer(action, op, this.inventory);
+        if (answer === 'bad-reference') return { status: 400, body: S.fault('env:Sender', 'ter:InvalidArgVal', 'InvalidStartReference: StartReference is not valid') };
+        return answer === undefined ? undefined : ok(answer);
+      }
       case 'CreatePullPointSubscription': {
         if (!this.pullPoint) return undefined;
         const sub = this.events.create(termination(text(find(op, 'InitialTerminationTime')), this.cameraNow()));

@@ -22,7 +22,7 @@ const USAGE = `Usage: node --import tsx simulators/onvif-camera/server.ts [optio
   --demo               act by itself: motion every 20 s, a tamper every 10 min (for npm run demo)
 
 Commands on stdin: motion on|off, tamper on|off, videoloss on|off, intrusion on|off,
-  input TOKEN on|off, door normal|forced|toolong, line, granted CARD, denied CARD,
+  input TOKEN on|off, door normal|forced|toolong [DOOR], line, granted CARD [AP], denied CARD [AP],
   raw TOPIC, die [silent], revive [CLOCK_OFFSET_S], wrong-credentials on|off,
   clock-offset S, slow-snapshot MS, require-renew on|off, max-termination S, stats`;
 
@@ -70,10 +70,10 @@ async function command(line: string): Promise<string> {
     case 'videoloss': cam.videoLoss(on(a)); break;
     case 'intrusion': cam.intrusion(on(a)); break;
     case 'input': cam.input(a ?? 'DI_1', on(b)); break;
-    case 'door': cam.door(a === 'forced' ? 'DoorForcedOpen' : a === 'toolong' ? 'DoorOpenTooLong' : 'Normal'); break;
+    case 'door': cam.door(a === 'forced' ? 'DoorForcedOpen' : a === 'toolong' ? 'DoorOpenTooLong' : 'Normal', b); break;
     case 'line': cam.lineCrossed(); break;
-    case 'granted': cam.access(true, a ?? '0012345678'); break;
-    case 'denied': cam.access(false, a ?? '0012345678'); break;
+    case 'granted': cam.access(true, a ?? '0012345678', b); break;
+    case 'denied': cam.access(false, a ?? '0012345678', b); break;
     case 'raw': cam.raw(a ?? 'tns1:Monitoring/ProcessorUsage', {}, { Value: '1' }); break;
     case 'die': await cam.die(a === 'silent' ? 'silent' : 'refuse'); break;
     case 'revive': await cam.revive(a !== undefined ? { clockOffsetMs: Number(a) * 1000 } : {}); break;

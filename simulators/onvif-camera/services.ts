@@ -23,6 +23,8 @@ export interface Context {
   /** Prefix bound to the ONVIF topic namespace in event messages (vendors differ: tns1, ns0, …). */
   readonly topicPrefix: string;
   readonly pullPoint: boolean;
+  /** A Profile C controller: GetServices lists the Door Control and Access Control services. */
+  readonly accessControl?: boolean;
 }
 
 export function envelope(body: string, ctx: Pick<Context, 'topicPrefix'>, action?: string): string {
@@ -77,7 +79,10 @@ export function capabilities(ctx: Context): string {
 export function services(ctx: Context): string {
   const one = (ns: string, path: string): string =>
     `<tds:Service><tds:Namespace>${ns}</tds:Namespace><tds:XAddr>${ctx.base}${path}</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>`;
-  return `<tds:GetServicesResponse>${one(NS.tds, '/onvif/device_service')}${one(NS.trt, '/onvif/media_service')}${one(NS.tev, '/onvif/events_service')}</tds:GetServicesResponse>`;
+  const access = ctx.accessControl
+    ? `${one('http://www.onvif.org/ver10/doorcontrol/wsdl', '/onvif/doorcontrol_service')}${one('http://www.onvif.org/ver10/accesscontrol/wsdl', '/onvif/accesscontrol_service')}`
+    : '';
+  return `<tds:GetServicesResponse>${one(NS.tds, '/onvif/device_service')}${one(NS.trt, '/onvif/media_service')}${one(NS.tev, '/onvif/events_service')}${access}</tds:GetServicesResponse>`;
 }
 
 const PROFILE =
