@@ -6,6 +6,7 @@ import { PullPointSession } from './pullPointSession.ts';
 import { readIdentity, type CameraIdentity } from './media.ts';
 import { fetchSnapshot } from './snapshot.ts';
 import type { ParsedNotification } from './notification.ts';
+import { readAccessInventory } from './accessInventory.ts';
 
 /**
  * One camera, supervised: read its clock, learn what it is, subscribe to its
@@ -25,6 +26,8 @@ export interface CameraSettings extends CameraEndpoint {
   /** Longest PullMessages wait (s). */
   readonly pullTimeout: number;
   readonly profile?: string | undefined;
+  /** A Profile C access controller: read its doors and access points at every connect (onvif-access). */
+  readonly accessInventory?: boolean | undefined;
 }
 
 export type LinkState = 'starting' | 'connecting' | 'subscribed' | 'no-pullpoint' | 'auth-failed' | 'unreachable' | 'stopped';
@@ -50,6 +53,8 @@ export class CameraLink {
   private authRetryMs = 30_000;
   private subscriptionsCreated = 0;
   private notifications = 0;
+  private inventory: { doors: number; accessPoints: number } | undefined;
+  private inventoryReported = false;
 
   constructor(
     readonly deviceId: string,
@@ -85,6 +90,7 @@ export class CameraLink {
       if (this.stopped) break;
       try {
         await this.connect();
+        if (this.settings.accessInventory) await this.readInventory();
         if (this.identity?.pullPoint === false) await this.watchWithoutEvents('the camera says it has no PullPoint interface');
         else await this.subscribeAndPull();
         delay = 0;
@@ -165,6 +171,29 @@ export class CameraLink {
       this.ctx.metrics.onvifPulls.inc({ device: this.deviceId });
       this.healthy('camera answering; events subscribed', true);
       await this.deliver(result.messages);
+    }
+  }
+
+  /**
+   * The controller's doors and access points, handed to its profile (channel
+   * `inventory`) so that events name them. A controller that refuses the calls
+   * still gives its events, named by token; that is said once.
+   */
+  private async readInventory(): Promise<void> {
+    try {
+      const list = await readAccessInventory(this.soap, REQUEST_TIMEOUT_MS, this.abort.signal);
+      await new Promise<void>((resolve) =>
+        this.ctx.submit({ deviceId: this.deviceId, channel: 'inventory', payload: { doors: list.doors, accessPoints: list.accessPoints }, receivedAt: this.ctx.now() }, () => resolve()),
+      );
+      this.inventory = { doors: list.doors.length, accessPoints: list.accessPoints.length };
+      this.inventoryReported = false;
+      this.ctx.log.info({ deviceId: this.deviceId, ...this.inventory }, `access controller ${this.deviceId}: ${list.doors.length} door(s), ${list.accessPoints.length} access point(s)`);
+    } catch (err) {
+      if (!(err instanceof OnvifError) || (err.kind !== 'fault' && err.kind !== 'protocol')) throw err;
+      if (!this.inventoryReported) {
+        this.inventoryReported = true;
+        this.ctx.log.warn({ deviceId: this.deviceId, error: err.message }, `access controller ${this.deviceId} did not give its door and access point lists (${err.message}); its events name tokens only`);
+      }
     }
   }
 
@@ -271,6 +300,7 @@ export class CameraLink {
       notifications: this.notifications,
       lastPullAt: this.lastPullAt ?? null,
       snapshots: this.identity?.snapshotUri !== undefined,
+      ...(this.settings.accessInventory ? { inventory: this.inventory ?? null } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
