@@ -87,7 +87,9 @@ export function singleEventHits(rules: RulesConfig, event: GatehouseEvent): Hit[
   for (const rule of SINGLE) {
     const toggle = rules[rule.toggle];
     if (rule.on !== event.kind || !toggle.enabled) continue;
-    hits.push({ kind: rule.kind, severity: toggle.severity, zoneId: event.zoneId, title: rule.title(event), data: { deviceId: event.deviceId } });
+    // A door controller names its door ("北门 (Door_1)"): the incident (and the robots) say which.
+    const door = typeof event.data['door'] === 'string' ? { door: event.data['door'] } : {};
+    hits.push({ kind: rule.kind, severity: toggle.severity, zoneId: event.zoneId, title: rule.title(event), data: { deviceId: event.deviceId, ...door } });
   }
   return hits;
 }
