@@ -10,6 +10,8 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { RobotReceiver, type ReceivedMessage } from '../../simulators/robots/robotReceiver.ts';
 import { getJson, login, postJson, startHubFromYaml, tempDir, testConfigYaml, waitFor, type TestHub } from '../helpers/hub.ts';
 import { ClientPool, eventPayload } from '../helpers/mqtt.ts';
+import { RobotSink } from '../../src/uplink/sinks/robot.ts';
+import type { OutboxRow } from '../../src/uplink/outbox.ts';
 
 const GUARD_SECRET = 'SECguardroom-sign-secret-0123456789abcdef';
 const PRINCIPAL_SECRET = 'SECprincipal-sign-secret-fedcba9876543210';
@@ -230,6 +232,36 @@ notifiers:
       expect(stale.refused).toEqual({ stale_timestamp: 1 });
     } finally {
       await stale.stop();
+    }
+  });
+});
+
+describe('a long checklist against WeCom\'s 4096-byte limit', () => {
+  it('the receiver refuses over 4096 bytes (errcode 40058); the hub cuts its text to fit and is accepted', async () => {
+    const wecom = new RobotReceiver({ wecom: { key: CHIEF_KEY } });
+    await wecom.start();
+    const sink = new RobotSink({
+      config: { id: 'chief', kind: 'wecom', url: wecom.wecomUrl(), minSeverity: 'high', hazards: false, fromLevel: 0 },
+      zones: new Map([['gate', { name: '北门', responsible: '王强', mobile: '13800000001' }]]),
+      campusName: '示范中学',
+      timeZone: 'Asia/Shanghai',
+      deviceName: () => undefined,
+      timeoutMs: 3000,
+      now: Date.now,
+    });
+    try {
+      const tooLong = await fetch(wecom.wecomUrl(), { method: 'POST', body: JSON.stringify({ msgtype: 'markdown', markdown: { content: '步'.repeat(1400) } }) });
+      expect(await tooLong.json()).toEqual({ errcode: 40058, errmsg: 'markdown.content exceed max length 4096' });
+      const procedure = Array.from({ length: 60 }, (_, i) => ({ step: `第${i + 1}步：按应急预案逐项核实并记录处置情况`, mandatory: true }));
+      const row = { seq: 1, type: 'incident.opened', at: Date.now(), urgent: true, zoneId: 'gate', payload: { id: 'inc-long', kind: 'panic', severity: 'critical', openedAt: Date.now(), procedure } } as OutboxRow;
+      expect(await sink.send(row, new AbortController().signal)).toEqual({ ok: true });
+      const got = wecom.received()[0]!;
+      expect(Buffer.byteLength(got.text, 'utf8')).toBeLessThanOrEqual(4096);
+      expect(got.text).toContain('…');
+      expect(got.text.endsWith('<@13800000001>')).toBe(true); // the mention survives the cut
+    } finally {
+      await sink.close();
+      await wecom.stop();
     }
   });
 });
