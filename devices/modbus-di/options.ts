@@ -26,6 +26,7 @@ export const CLEARING_KIND: Readonly<Partial<Record<EventKind, EventKind>>> = {
   'alarm.panic': 'alarm.cleared',
   'door.forced': 'door.closed',
   'door.held_open': 'door.closed',
+  'door.opened': 'door.closed',
 };
 
 /** Kinds an input may raise: anything a contact can mean, not presence (the transport owns that) nor a clearing kind. */

@@ -10,7 +10,7 @@ import type { EventKind } from './event.ts';
 export const DEVICE_ROLES = ['panic-button', 'card-reader', 'door-contact', 'camera', 'checkpoint', 'io-module', 'other'] as const;
 export type DeviceRole = (typeof DEVICE_ROLES)[number];
 
-const DOOR: readonly EventKind[] = ['door.forced', 'door.held_open', 'door.closed'];
+const DOOR: readonly EventKind[] = ['door.forced', 'door.held_open', 'door.opened', 'door.closed'];
 
 /** `undefined`: no fixed list — an I/O module raises what its inputs are wired to; say so with `kinds`. */
 export const ROLE_KINDS: Readonly<Record<DeviceRole, readonly EventKind[] | undefined>> = {

@@ -8,6 +8,8 @@ export const EVENT_KINDS = [
   'door.forced',
   'door.held_open',
   'door.closed',
+  /** A door contact reports the door open (Zigbee `contact: false`); `door.closed` when it shuts. */
+  'door.opened',
   'alarm.panic',
   'alarm.cleared',
   'camera.motion',

@@ -137,6 +137,7 @@ export const en = {
   'event.access.denied': 'Access denied',
   'event.door.forced': 'Door forced',
   'event.door.held_open': 'Door held open',
+  'event.door.opened': 'Door opened',
   'event.door.closed': 'Door closed',
   'event.alarm.panic': 'Panic pressed',
   'event.alarm.cleared': 'Alarm reset at the device',

@@ -139,6 +139,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'event.access.denied': '刷卡被拒',
   'event.door.forced': '门被强开',
   'event.door.held_open': '门未关',
+  'event.door.opened': '门已开',
   'event.door.closed': '门已关',
   'event.alarm.panic': '按下报警',
   'event.alarm.cleared': '设备端复位',
