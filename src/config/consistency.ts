@@ -5,6 +5,7 @@ import { isEventKind } from '../core/event.ts';
 import { isValidTimeZone } from '../core/localTime.ts';
 import { parseRange, parseWeeklyHours } from '../core/schedule.ts';
 import { checkSerialBuses } from './serialBuses.ts';
+import { checkBridges } from './bridges.ts';
 import { DEVICE_SECRET_MIN_LENGTH, isDeviceSecretHash } from '../auth/deviceSecrets.ts';
 
 /**
@@ -40,7 +41,7 @@ export function checkConsistency(
     }
     // With mqtt.tls.ca a device may sign in by client certificate alone; with an external
     // broker (mqtt.url) the broker checks passwords, and a secret here only feeds gatehouse broker-config.
-    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, profile.id, Boolean(config.mqtt?.tls?.ca) || Boolean(config.mqtt?.url)));
+    if (profile.transport === 'mqtt') errors.push(...checkDeviceSecret(at, device, `MQTT device profile "${profile.id}"`, Boolean(config.mqtt?.tls?.ca) || Boolean(config.mqtt?.url)));
     errors.push(...checkKinds(at, device, profile));
     if (profile.transport === 'serial' && !device.serial) {
       errors.push(`${at}.serial: is required for serial device profile "${profile.id}" (e.g. { path: /dev/ttyUSB0, baudRate: 9600 })`);
@@ -55,6 +56,8 @@ export function checkConsistency(
     }
   }
   errors.push(...checkSerialBuses(config.devices, profileOptions));
+  // A bridge signs in with its password (its certificate's CN would be checked against the devices).
+  errors.push(...checkBridges(config, profiles, (at, bridge, what) => checkDeviceSecret(at, bridge, what, false)));
   const usernames = new Set<string>();
   for (const [i, user] of (config.users ?? []).entries()) {
     if (usernames.has(user.username)) errors.push(`users[${i}].username: duplicate user "${user.username}"`);
@@ -130,15 +133,15 @@ export function checkConsistency(
 }
 
 /** An MQTT device's `secret` (at least 16 characters) or `secretHash`; the secret itself never goes into a message. */
-function checkDeviceSecret(at: string, device: RawConfig['devices'][number], profileId: string, certificatesAccepted: boolean): string[] {
-  const { secret, secretHash } = device;
+function checkDeviceSecret(at: string, holder: { secret?: unknown; secretHash?: unknown }, what: string, certificatesAccepted: boolean): string[] {
+  const { secret, secretHash } = holder;
   if (secret !== undefined && secretHash !== undefined) return [`${at}: give secret or secretHash, not both`];
   if (secretHash !== undefined) {
     return typeof secretHash === 'string' && isDeviceSecretHash(secretHash) ? [] : [`${at}.secretHash: not a device secret hash; make one with \`gatehouse device-secret\``];
   }
   if (secret === undefined || secret === '') {
     if (certificatesAccepted) return [];
-    return [`${at}.secret: is required for MQTT device profile "${profileId}" (the password the device sends at CONNECT), or secretHash; generate one with \`gatehouse device-secret\``];
+    return [`${at}.secret: is required for ${what} (the password it sends at CONNECT), or secretHash; generate one with \`gatehouse device-secret\``];
   }
   if (typeof secret === 'string' && secret.length < DEVICE_SECRET_MIN_LENGTH) {
     return [`${at}.secret: must be at least ${DEVICE_SECRET_MIN_LENGTH} characters; generate one with \`gatehouse device-secret\``];

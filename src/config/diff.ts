@@ -13,6 +13,8 @@ export interface ConfigDiff {
   readonly devicesChanged: readonly string[];
   /** Devices still configured whose connection must close: a new secret, profile or role. */
   readonly reconnect: readonly string[];
+  /** Bridges removed or given a new secret or base topic: their connection closes (a removed one is refused from then on). */
+  readonly bridgesClosed: readonly string[];
   /** A serial or ONVIF device's link settings changed (or one came or went): the links are rebuilt (MQTT devices are untouched). */
   readonly linksChanged: boolean;
   /** Top-level sections (or fields) that changed and are applied live. */
@@ -24,7 +26,7 @@ export interface ConfigDiff {
 /** Read once at start: listeners, storage, the county link, logging, time zone. */
 const RESTART_ONLY = ['campus', 'http', 'mqtt', 'storage', 'series', 'retention', 'backup', 'uplink', 'notifiers', 'snapshots', 'log'] as const;
 /** Applied live: the engine, the ledger, sign-in, the devices. */
-const LIVE = ['zones', 'devices', 'cards', 'supervision', 'incidents', 'calendar', 'rules', 'procedures', 'patrols', 'drills', 'hazards', 'users'] as const;
+const LIVE = ['zones', 'devices', 'bridges', 'cards', 'supervision', 'incidents', 'calendar', 'rules', 'procedures', 'patrols', 'drills', 'hazards', 'users'] as const;
 
 /**
  * `linkOf` says what a device's own link is made of (port, bus, camera address;
@@ -57,11 +59,19 @@ export function diffConfig(before: GatehouseConfig, after: GatehouseConfig, link
   const restartNeeded: string[] = RESTART_ONLY.filter((key) => differs(key));
   // The time zone is read by routes and reports as they are built.
   if (before.calendar.timezone !== after.calendar.timezone) restartNeeded.push('calendar.timezone');
+  const nextBridges = new Map(after.bridges.map((b) => [b.id, b]));
+  const bridgesClosed = before.bridges
+    .filter((b) => {
+      const n = nextBridges.get(b.id);
+      return !n || n.secret !== b.secret || n.secretHash !== b.secretHash || n.baseTopic !== b.baseTopic;
+    })
+    .map((b) => b.id);
   return {
     devicesAdded: added,
     devicesRemoved: removed,
     devicesChanged: changed,
     reconnect,
+    bridgesClosed,
     linksChanged,
     applied: LIVE.filter((key) => (key === 'devices' ? added.length + removed.length + changed.length > 0 : differs(key))),
     restartNeeded,

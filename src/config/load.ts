@@ -112,7 +112,7 @@ function resolveRaw(substituted: unknown, options: LoadOptions, errors: string[]
   }
   const tls = readTlsSections(config, errors);
   if (errors.length > 0 || !schemaOk) return { ok: false, errors: [...new Set(errors)] };
-  return { ok: true, config: deepFreeze({ ...resolveDefaults(config, consistency.profileOptions, tls), source }) };
+  return { ok: true, config: deepFreeze({ ...resolveDefaults(config, consistency.profileOptions, tls, options.profiles), source }) };
 }
 
 interface TlsMaterial {
@@ -187,7 +187,7 @@ function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.ProcessE
   }
 }
 
-function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>, tls: TlsMaterial): Omit<GatehouseConfig, 'source'> {
+function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>, tls: TlsMaterial, profiles: ReadonlyMap<string, AnyProfile>): Omit<GatehouseConfig, 'source'> {
   const supervisionOfflineAfter = raw.supervision?.offlineAfter ?? 180;
   const maxPacketBytes = raw.mqtt?.maxPacketBytes ?? 64 * 1024;
   const mqtt: MqttConfig = raw.mqtt?.url
@@ -232,7 +232,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     return {
       ...d,
       ...(role !== undefined ? { role, type: role } : {}),
-      offlineAfter: d.offlineAfter ?? supervisionOfflineAfter,
+      offlineAfter: d.offlineAfter ?? profiles.get(d.profile)?.offlineAfter ?? supervisionOfflineAfter,
       profileOptions: profileOptions.get(d.id),
     };
   });
@@ -274,6 +274,7 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
     notifiers: (raw.notifiers ?? []).map((n) => ({ ...n, minSeverity: n.minSeverity ?? 'high', hazards: n.hazards ?? true, fromLevel: n.fromLevel ?? 0 })),
     zones: raw.zones,
     devices,
+    bridges: (raw.bridges ?? []).map((b) => ({ ...b, baseTopic: b.baseTopic ?? 'zigbee2mqtt' })),
     cards: raw.cards ?? [],
     supervision: { offlineAfter: supervisionOfflineAfter },
     incidents: {

@@ -84,6 +84,31 @@ export const DeviceSchema = Type.Object(
     onvif: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** Profile-specific settings, validated by the profile. */
     options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Zigbee devices: the `bridges[]` entry (a Zigbee2MQTT instance) they report through. */
+    bridge: Type.Optional(Id),
+    /** Zigbee devices: the name Zigbee2MQTT publishes them under (`{baseTopic}/{friendlyName}`). */
+    friendlyName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A gateway that speaks for many devices over one MQTT account (DESIGN.md
+ * "Zigbee2MQTT" contract): it signs in with username = its id and publishes
+ * under its base topic only.
+ */
+export const BridgeSchema = Type.Object(
+  {
+    id: Id,
+    kind: Type.Enum(['zigbee2mqtt']),
+    name: Type.Optional(Type.String()),
+    /** The password the bridge presents at CONNECT (at least 16 characters), or `secretHash`. */
+    secret: Type.Optional(Type.String({ maxLength: 1024 })),
+    secretHash: Type.Optional(Type.String({ minLength: 1 })),
+    /** Zigbee2MQTT's `mqtt.base_topic` (default zigbee2mqtt). */
+    baseTopic: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** Its publish allowance (it speaks for all its devices): default rate 50/s, burst 500. */
+    rateLimit: Type.Optional(DeviceRateLimit),
   },
   { additionalProperties: false },
 );
@@ -284,6 +309,7 @@ export const ConfigSchema = Type.Object(
     ),
     zones: Type.Array(ZoneSchema, { minItems: 1 }),
     devices: Type.Array(DeviceSchema),
+    bridges: Type.Optional(Type.Array(BridgeSchema)),
     cards: Type.Optional(
       Type.Array(Type.Object({ card: Type.String({ minLength: 1 }), name: Type.String() }, { additionalProperties: false })),
     ),
@@ -437,5 +463,6 @@ export const ConfigSchema = Type.Object(
 
 export type RawConfig = Static<typeof ConfigSchema>;
 export type DeviceConfig = Static<typeof DeviceSchema>;
+export type BridgeConfig = Static<typeof BridgeSchema>;
 export type ZoneConfig = Static<typeof ZoneSchema>;
 export type UserConfig = Static<typeof UserSchema>;

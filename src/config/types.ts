@@ -4,7 +4,7 @@ import type { RulesConfig, RuleToggle } from '../core/incidents/rules.ts';
 import type { PatrolConfig } from '../core/incidents/patrols.ts';
 
 export type { RulesConfig, RuleToggle, PatrolConfig };
-import type { DeviceConfig, RawConfig, UserConfig, ZoneConfig } from './schema.ts';
+import type { BridgeConfig, DeviceConfig, RawConfig, UserConfig, ZoneConfig } from './schema.ts';
 import type { TlsCa, TlsFiles } from './tlsFiles.ts';
 
 export type { TlsCa, TlsFiles };
@@ -39,6 +39,8 @@ export interface GatehouseConfig {
   readonly notifiers: readonly NotifierConfig[];
   readonly zones: readonly ZoneConfig[];
   readonly devices: readonly ResolvedDevice[];
+  /** Gateways speaking for many devices over one MQTT account (Zigbee2MQTT). */
+  readonly bridges: readonly ResolvedBridge[];
   readonly cards: readonly { readonly card: string; readonly name: string }[];
   readonly supervision: { readonly offlineAfter: number };
   readonly incidents: { readonly escalateAfter: Readonly<Partial<Record<Severity, number>>>; readonly reportKinds: readonly ReportKind[] };
@@ -134,6 +136,10 @@ export interface ResolvedDevice extends Readonly<DeviceConfig> {
   readonly offlineAfter: number;
   /** The profile's parsed options. */
   readonly profileOptions: unknown;
+}
+
+export interface ResolvedBridge extends Readonly<BridgeConfig> {
+  readonly baseTopic: string;
 }
 
 export const BUILT_IN_HAZARD_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;

@@ -93,7 +93,8 @@ export interface ProfileSite {
   readonly cards: readonly { readonly card: string; readonly name: string }[];
 }
 
-export type TransportKind = 'mqtt' | 'serial' | 'onvif';
+/** `zigbee2mqtt`: the device reports through a bridge's MQTT account (`bridges[]`), not its own. */
+export type TransportKind = 'mqtt' | 'serial' | 'onvif' | 'zigbee2mqtt';
 
 /**
  * A device profile: data plus pure functions (STYLE.md §1). It never touches the
@@ -113,6 +114,13 @@ export interface DeviceProfile<Options = unknown, State = unknown> {
    * `kinds` says which of `emits` it may raise (src/core/deviceRoles.ts).
    */
   readonly narrowedByRole?: boolean;
+  /**
+   * Seconds of silence before such a device counts as offline unless the device
+   * sets its own `offlineAfter` (instead of `supervision.offlineAfter`): battery
+   * Zigbee sensors sleep and check in about hourly, so the campus default (180 s)
+   * would call them offline all day.
+   */
+  readonly offlineAfter?: number;
   /** Health keys the profile may report (for `device_health` series). */
   readonly healthKeys?: readonly string[];
   /** Turn the per-device config object into this profile's options, or explain what is wrong. */
