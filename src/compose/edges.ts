@@ -14,6 +14,7 @@ import { BrokerClient } from '../transports/mqtt/brokerClient.ts';
 import type { MqttDoor } from '../transports/mqtt/door.ts';
 import { BrokerWatch } from '../services/brokerWatch.ts';
 import { buildTransports } from '../transports/index.ts';
+import { Zigbee2MqttBridges } from '../transports/zigbee2mqtt/bridges.ts';
 import type { Transport, TransportContext } from '../transports/transport.ts';
 import { AuthService } from '../api/auth.ts';
 import { buildApi } from '../api/server.ts';
@@ -60,8 +61,25 @@ export async function buildEdges(input: EdgesInput) {
   const now = (): number => clock.now();
 
   // With an external broker the broker checks devices' credentials; the table still answers what each may do.
-  const accounts = new MqttAccounts(config.devices, profileRegistry, input.mqtt.mode === 'embedded' ? input.mqtt.rateLimit : { rate: 20, burst: 200 });
-  const { broker, brokerWatch } = mqttDoor(input, accounts);
+  const accounts = new MqttAccounts(config.devices, config.bridges, profileRegistry, input.mqtt.mode === 'embedded' ? input.mqtt.rateLimit : { rate: 20, burst: 200 });
+  // A bridge going offline takes its devices with it, under one cause (the bridge), not each device's silence.
+  const bridgeTransitions = (bridgeId: string, ids: readonly string[], reason: string, online: boolean): void => {
+    const at = clock.now();
+    const transitions = ids.flatMap((id) => {
+      if (!devices.config(id)) return [];
+      const t = online ? devices.seen(id, at, reason) : devices.lost(id, at, reason);
+      return t ? [{ ...t, bridge: bridgeId }] : [];
+    });
+    if (transitions.length > 0) ingest.recordTransitions(transitions);
+  };
+  const bridges = new Zigbee2MqttBridges(config.bridges, config.devices, {
+    submit: (raw, done) => ingest.submit(raw, done),
+    reject: (id, reason, detail, at) => ingest.rejectUnrouted(id, reason, detail, at),
+    unreachable: (bridgeId, ids, reason) => bridgeTransitions(bridgeId, ids, reason, false),
+    reachable: (bridgeId, ids, reason) => bridgeTransitions(bridgeId, ids, reason, true),
+    log: childLogger(log, 'zigbee2mqtt'),
+  });
+  const { broker, brokerWatch } = mqttDoor(input, accounts, bridges);
   const transportContext: TransportContext = {
     submit: (raw, done) => ingest.submit(raw, done),
     lost: (id, reason) => {
@@ -79,7 +97,7 @@ export async function buildEdges(input: EdgesInput) {
   };
   // One array for the hub's life: a reload rebuilds its contents in place.
   const transports: Transport[] = await buildTransports(config, transportContext);
-  devices.setLinkStatus((id) => transports.find((t) => t.serves(id))?.status?.(id));
+  devices.setLinkStatus((id) => bridges.status(id) ?? transports.find((t) => t.serves(id))?.status?.(id));
   devices.setFloodStatus((id) => broker.flooding(id));
   // Post-commit: an opened incident asks its zone's cameras for snapshots, without waiting for them.
   const snapshots = attachSnapshots({
@@ -115,13 +133,13 @@ export async function buildEdges(input: EdgesInput) {
     sendCommand: (deviceId, command) => commands.send(deviceId, command),
   });
 
-  return { accounts, broker, brokerWatch, transports, transportContext, snapshots, sessions, auth, configReload, http };
+  return { accounts, bridges, broker, brokerWatch, transports, transportContext, snapshots, sessions, auth, configReload, http };
 }
 
 export type Edges = Awaited<ReturnType<typeof buildEdges>>;
 
 /** The embedded broker, or the hub's link to an external one (mqtt.url) watched for outages. */
-function mqttDoor(input: EdgesInput, accounts: MqttAccounts): { broker: MqttDoor; brokerWatch?: BrokerWatch } {
+function mqttDoor(input: EdgesInput, accounts: MqttAccounts, bridges: Zigbee2MqttBridges): { broker: MqttDoor; brokerWatch?: BrokerWatch } {
   const { domain, clock, metrics, log } = input;
   const { devices, ingest } = domain;
   const now = (): number => clock.now();
@@ -142,6 +160,7 @@ function mqttDoor(input: EdgesInput, accounts: MqttAccounts): { broker: MqttDoor
       knows: (id) => accounts.knows(id),
       submit: (raw, done) => ingest.submit(raw, done),
       connected: (id) => {
+        if (bridges.isBridge(id)) return; // its bridge/state says whether its devices can be reached
         const t = devices.seen(id, clock.now(), 'connected to the broker');
         if (t) ingest.recordTransitions([t]);
       },
@@ -149,6 +168,7 @@ function mqttDoor(input: EdgesInput, accounts: MqttAccounts): { broker: MqttDoor
       now,
       rateLimitOf: (id) => accounts.rateLimitOf(id),
       flooding: (id) => devices.announce(id, false),
+      bridges,
     },
     metrics,
     childLogger(log, 'mqtt'),

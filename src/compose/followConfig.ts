@@ -14,10 +14,15 @@ import { engineConfigFrom, hazardSettings } from './settings.ts';
  */
 export function followLiveConfig(live: LiveConfig, domain: Domain, edges: Edges, clock: Clock, log: Logger): void {
   live.onChange((next, diff) => {
-    edges.accounts.replace(next.devices);
+    edges.accounts.replace(next.devices, next.bridges);
     for (const id of diff.devicesRemoved) edges.broker.disconnect(id, 'the device was removed');
     for (const id of diff.reconnect) edges.broker.disconnect(id, 'its secret, profile or role changed: it must sign in again');
+    const bridgeClosed = 'the bridge was removed, or its secret or base topic changed: it must sign in again';
+    const closedBridges = diff.bridgesClosed.filter((id) => edges.broker.disconnect(id, bridgeClosed));
     domain.devices.reconfigure(next.devices, clock.now());
+    edges.bridges.reconfigure(next.bridges, next.devices);
+    // Its last will is not published when the hub closes it: its devices are unreachable until it is back.
+    for (const id of closedBridges) edges.bridges.closed(id, bridgeClosed, clock.now());
     domain.incidents.reconfigure(engineConfigFrom(next));
     domain.hazards.reconfigure(hazardSettings(next));
     const signedOut = edges.auth.reconfigure(next.users);

@@ -19,6 +19,8 @@ export interface Transition {
   readonly online: boolean;
   readonly reason: string;
   readonly at: number;
+  /** The bridge whose going offline (or returning) moved the device: one cause for all its devices. */
+  readonly bridge?: string | undefined;
 }
 
 interface Entry {

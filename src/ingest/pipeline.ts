@@ -127,6 +127,15 @@ export class Ingest {
     });
   }
 
+  /**
+   * A message a transport could not route to any configured device (a Zigbee
+   * friendly name not in the config): counted and logged under its source's id,
+   * like a payload that does not decode.
+   */
+  rejectUnrouted(sourceId: string, reason: string, detail: string, at: number): void {
+    this.rejects.record(sourceId, reason, detail, at);
+  }
+
   /** Record presence transitions found by supervision (silence, lost transports). */
   recordTransitions(transitions: readonly Transition[]): void {
     for (const t of transitions) {

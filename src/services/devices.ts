@@ -85,7 +85,7 @@ export class DeviceService {
       kind: t.online ? 'device.online' : 'device.offline',
       ts: t.at,
       receivedAt: t.at,
-      data: { reason: t.reason },
+      data: { reason: t.reason, ...(t.bridge !== undefined ? { bridge: t.bridge } : {}) },
     };
   }
 

@@ -65,7 +65,13 @@ const SINGLE: readonly SingleRule[] = [
   { on: 'door.held_open', kind: 'door_held_open', toggle: 'doorHeldOpen', title: (e) => `Door held open at ${e.deviceId}` },
   { on: 'camera.tamper', kind: 'camera_tamper', toggle: 'cameraTamper', title: (e) => `Camera ${e.deviceId} tampered with` },
   { on: 'camera.video_loss', kind: 'camera_video_loss', toggle: 'cameraTamper', title: (e) => `Camera ${e.deviceId} lost video` },
-  { on: 'device.offline', kind: 'device_offline', toggle: 'deviceOffline', title: (e) => `Device ${e.deviceId} offline` },
+  {
+    on: 'device.offline',
+    kind: 'device_offline',
+    toggle: 'deviceOffline',
+    // A bridge's devices go offline with it: the incident (one per zone, folded) names the bridge, not the first device.
+    title: (e) => (typeof e.data['bridge'] === 'string' ? `Zigbee2MQTT bridge ${e.data['bridge']} offline: its devices cannot be reached` : `Device ${e.deviceId} offline`),
+  },
 ];
 
 const SINGLE_RULE_KINDS: ReadonlySet<string> = new Set(SINGLE.map((rule) => rule.on));

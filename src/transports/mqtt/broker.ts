@@ -15,6 +15,26 @@ import { Admission, defaultMaxConnections, openFileLimit, sourceAddress } from '
 import { RefusalLog } from './refusalLog.ts';
 import type { MqttAuthBackoff, MqttRateLimit } from '../../config/types.ts';
 import type { MqttDoor } from './door.ts';
+import type { BridgeTopic } from '../zigbee2mqtt/topics.ts';
+
+/**
+ * Accounts that speak for many devices (Zigbee2MQTT bridges): their own topic
+ * ACL under a base topic, and their messages routed by friendly name
+ * (src/transports/zigbee2mqtt/bridges.ts).
+ */
+export interface BridgeAccounts {
+  isBridge(id: string): boolean;
+  publishVerdict(bridgeId: string, topic: string): BridgeTopic;
+  subscribeVerdict(bridgeId: string, filter: string): { readonly ok: true } | { readonly ok: false; readonly reason: string };
+  handle(bridgeId: string, topic: Extract<BridgeTopic, { ok: true }>, payload: Buffer, receivedAt: number, done: (err: Error | null) => void): void;
+}
+
+/**
+ * A bridge's packet limit: Zigbee2MQTT publishes `bridge/devices` and
+ * `bridge/definitions` (retained) with every paired device's definition, easily
+ * hundreds of KiB; refusing them would close its connection on every start.
+ */
+export const BRIDGE_MAX_PACKET_BYTES = 16 * 1024 * 1024;
 
 export interface EmbeddedBrokerOptions {
   /** The plain listener's port (0: any free one), or null for none. */
@@ -48,6 +68,8 @@ export interface MqttHooks {
   rateLimitOf?(deviceId: string): RateLimit | undefined;
   /** A device went over its allowance or was cut off for flooding (its `flooding` view changed). */
   flooding?(deviceId: string): void;
+  /** Zigbee2MQTT bridge accounts (username = bridge id, password = its secret). */
+  readonly bridges?: BridgeAccounts;
 }
 
 // MQTT 3.1.1 §3.2.2.3 CONNACK return codes (aedes' AuthErrorCode is type-only).
@@ -83,6 +105,7 @@ export class EmbeddedBroker implements MqttDoor {
   /** What each TLS connection's client certificate says, read once at the handshake. */
   private readonly certificates = new WeakMap<Socket, ClientCertificate>();
   private readonly keepalives = new WeakMap<Client, number>();
+  private readonly scanners = new WeakMap<Socket, FrameScanner>();
   /** Clients past authenticate: only their PUBRELs release QoS 2 packet ids. */
   private readonly authenticated = new WeakSet<Client>();
   private readonly qos2 = new Qos2Inflight();
@@ -296,6 +319,7 @@ export class EmbeddedBroker implements MqttDoor {
       const client = (socket as Socket & { client?: Client }).client;
       if (client && this.authenticated.has(client)) this.qos2.release(client.id, packetId);
     });
+    this.scanners.set(socket, scanner);
     const read = socket.read.bind(socket);
     // aedes pulls bytes with conn.read() on 'readable'; check them on the way.
     socket.read = ((size?: number) => {
@@ -361,7 +385,16 @@ export class EmbeddedBroker implements MqttDoor {
 
   /** What the session must be once the device is known: client id = device id, a keep-alive the hub honours. */
   private checkSession(client: Client, deviceId: string): Refusal | undefined {
-    if (client.id !== deviceId) {
+    if (this.hooks.bridges?.isBridge(deviceId)) {
+      // Zigbee2MQTT picks its own client id (MQTT.js's random mqttjs_… unless
+      // mqtt.client_id is set). The session takes the bridge's id — aedes reads
+      // client.id only after authenticate — so everything keyed by account (rate
+      // limits, refusals, disconnect) sees the bridge, and a second instance with
+      // its credentials takes the first one's place, as a reconnecting device does.
+      client.id = deviceId;
+      const scanner = this.scanners.get(client.conn as Socket);
+      scanner?.raise(BRIDGE_MAX_PACKET_BYTES);
+    } else if (client.id !== deviceId) {
       return { code: IDENTIFIER_REJECTED, reason: `client id ${JSON.stringify(client.id)} is not the device id`, label: 'client id mismatch' };
     }
     const keepalive = this.keepalives.get(client) ?? 0;
@@ -386,24 +419,40 @@ export class EmbeddedBroker implements MqttDoor {
       cb(new Error('connection closed by the hub')); // its last will too: the device was removed or must sign in again, not lost
       return;
     }
-    const verdict = mayPublish(client.id, packet.topic);
-    if (!verdict.ok) {
+    const deliver = this.route(client.id, packet);
+    if ('refused' in deliver) {
       this.metrics.mqttRefusals.inc({ operation: 'publish', reason: 'acl' });
-      this.refusals.refused('PUBLISH', client.id, 'acl', `refused publish: ${verdict.reason}`, { deviceId: client.id, topic: shortTopic(packet.topic) });
+      this.refusals.refused('PUBLISH', client.id, 'acl', `refused publish: ${deliver.refused}`, { deviceId: client.id, topic: shortTopic(packet.topic) });
       // aedes disconnects a client whose publish is refused (MQTT 3.1.1 has no negative PUBACK).
-      cb(new Error(verdict.reason));
+      cb(new Error(deliver.refused));
       return;
     }
-    const raw = { deviceId: client.id, channel: verdict.channel, payload: packet.payload as Buffer, receivedAt: this.hooks.now() };
+    const payload = packet.payload as Buffer;
     const submit = (): void => {
       if (packet.qos === 2 && packet.messageId !== undefined) {
-        const resent = this.qos2.publish(client.id, packet.messageId, packet.dup, raw.payload, (done) => this.hooks.submit(raw, done), (err) => cb(err));
+        const resent = this.qos2.publish(client.id, packet.messageId, packet.dup, payload, deliver.to, (err) => cb(err));
         if (resent) this.log.debug({ deviceId: client.id, packetId: packet.messageId }, 'QoS 2 PUBLISH resent (DUP): answered without storing it again');
         return;
       }
-      this.hooks.submit(raw, (err) => cb(err));
+      deliver.to((err) => cb(err));
     };
     this.limitPublish(client, packet, submit, cb);
+  }
+
+  /** Where a publish goes, by the topic ACL of its account (a device's, or a bridge's), or why it is refused. */
+  private route(id: string, packet: PublishPacket): { readonly to: (done: (err: Error | null) => void) => void } | { readonly refused: string } {
+    const receivedAt = this.hooks.now();
+    const payload = packet.payload as Buffer;
+    const bridges = this.hooks.bridges;
+    if (bridges?.isBridge(id)) {
+      const verdict = bridges.publishVerdict(id, packet.topic);
+      if (!verdict.ok) return { refused: verdict.reason };
+      return { to: (done) => bridges.handle(id, verdict, payload, receivedAt, done) };
+    }
+    const verdict = mayPublish(id, packet.topic);
+    if (!verdict.ok) return { refused: verdict.reason };
+    const raw = { deviceId: id, channel: verdict.channel, payload, receivedAt };
+    return { to: (done) => this.hooks.submit(raw, done) };
   }
 
   /** The device's publish allowance: pass, drop (QoS 0), hold until a token (QoS 1, PUBACK waits) or cut off. */
@@ -424,7 +473,8 @@ export class EmbeddedBroker implements MqttDoor {
       cb(null, sub);
       return;
     }
-    const verdict = maySubscribe(client.id, sub.topic);
+    const bridges = this.hooks.bridges;
+    const verdict = bridges?.isBridge(client.id) ? bridges.subscribeVerdict(client.id, sub.topic) : maySubscribe(client.id, sub.topic);
     if (verdict.ok) {
       cb(null, sub);
       return;

@@ -26,9 +26,14 @@ export class FrameScanner {
   private packetId = 0;
 
   constructor(
-    private readonly maxPacketBytes: number,
+    private maxPacketBytes: number,
     private readonly onPubrel?: (packetId: number) => void,
   ) {}
+
+  /** Allow larger packets from now on (an authenticated bridge's device lists). */
+  raise(maxPacketBytes: number): void {
+    this.maxPacketBytes = Math.max(this.maxPacketBytes, maxPacketBytes);
+  }
 
   feed(chunk: Uint8Array): ScanResult {
     let i = 0;
