@@ -206,7 +206,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'discover':
-      await discoverCommand(rest);
+      await discoverCommand(rest, readStdin);
       return;
     case 'backup':
       await backupCommand(rest);

@@ -8,13 +8,25 @@ import type { DiscoveredCamera } from './transports/onvif/discovery.ts';
  * config already has — what an installer wants when adding cameras.
  */
 export const DISCOVER_USAGE = `  gatehouse discover [--config FILE] [--target HOST:PORT] [--timeout S] [--json]
-                                    find ONVIF cameras (WS-Discovery probe; multicast, or unicast to --target)`;
+                                    find ONVIF cameras (WS-Discovery probe; multicast, or unicast to --target)
+  gatehouse discover --zigbee --hub URL --user ADMIN [--json]
+                                    Zigbee devices the hub's Zigbee2MQTT bridges have paired, and which the config lacks (password on stdin)`;
 
-export async function discoverCommand(args: string[]): Promise<void> {
+export async function discoverCommand(args: string[], readStdin: () => Promise<string>): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string', short: 'c' }, target: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      config: { type: 'string', short: 'c' }, target: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' },
+      zigbee: { type: 'boolean' }, hub: { type: 'string' }, user: { type: 'string' },
+    },
   });
+  if (values.zigbee) {
+    if (!values.hub || !values.user) throw new Error('--zigbee needs --hub URL (e.g. http://127.0.0.1:8080) and --user ADMIN; the password is read on stdin');
+    const { discoverZigbee } = await import('./cliDiscoverZigbee.ts');
+    const password = (await readStdin()).replace(/\r?\n$/, '');
+    await discoverZigbee(values.hub.replace(/\/+$/, ''), values.user, password, values.json === true, (text) => process.stdout.write(text));
+    return;
+  }
   let target: { host: string; port: number } | undefined;
   if (values.target) {
     const m = /^(.+):(\d{1,5})$/.exec(values.target);

@@ -21,6 +21,7 @@ import type { Imports } from '../services/imports.ts';
 import type { IncidentReports } from '../services/incidentReports.ts';
 import type { BackupStatus } from '../services/backupSchedule.ts';
 import type { ConfigReloader } from '../services/configReload.ts';
+import type { BridgeView } from '../transports/zigbee2mqtt/bridges.ts';
 
 /** Everything the HTTP API reads or drives; built by the composition root. */
 export interface ApiDeps {
@@ -37,6 +38,8 @@ export interface ApiDeps {
   readonly live: LiveFeed;
   readonly audit: AuditLog;
   readonly uplink: UplinkService;
+  /** Zigbee2MQTT bridges and what they have paired. */
+  readonly bridges?: () => readonly BridgeView[];
   /** Time series (SQLite rollups or InfluxDB) and the daily report built on them. */
   readonly series: SeriesService;
   readonly reports: DailyReportService;

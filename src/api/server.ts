@@ -17,6 +17,7 @@ import { liveRoutes } from './routes/liveRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { drillRoutes } from './routes/drillRoutes.ts';
 import { auditRoutes } from './routes/auditRoutes.ts';
+import { bridgeRoutes } from './routes/bridgeRoutes.ts';
 import { uplinkRoutes } from './routes/uplinkRoutes.ts';
 import { hazardRoutes } from './routes/hazardRoutes.ts';
 import { hazardEvidenceRoutes } from './routes/hazardEvidenceRoutes.ts';
@@ -146,5 +147,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => configRoutes(scope, deps));
   await app.register(async (scope) => importRoutes(scope, deps));
   await app.register(async (scope) => backupRoutes(scope, deps));
+  await app.register(async (scope) => bridgeRoutes(scope, deps));
   return app;
 }

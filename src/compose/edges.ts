@@ -130,6 +130,7 @@ export async function buildEdges(input: EdgesInput) {
     liveFileCards: () => live.fileCards(),
     ...(input.configFile ? { configReload } : {}),
     mqttPorts: () => ({ plain: broker.port, tls: broker.tlsPort }),
+    bridges: () => bridges.list(),
     sendCommand: (deviceId, command) => commands.send(deviceId, command),
   });
 

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import mqtt from 'mqtt';
+import { execFile } from 'node:child_process';
 import { getJson, login, startHubFromYaml, tempDir, testConfigYaml, waitFor, type TestHub } from '../helpers/hub.ts';
 import { fetchMetrics, killChildren, metricValue, portOf, run } from '../helpers/mqtt.ts';
 import { SimZigbee2Mqtt, type SimZigbeeDevice } from '../../simulators/zigbee2mqtt/bridge.ts';
@@ -170,5 +171,32 @@ describe('Zigbee2MQTT bridge', () => {
     const [panic] = await events(hub, token, 'kind=alarm.panic');
     expect(panic).toMatchObject({ deviceId: 'sos-201', zoneId: 'building-a', data: { action: 'sos' } });
     await waitFor(async () => (await openIncidents(hub, token)).find((i) => i.kind === 'panic' && i.zoneId === 'building-a'));
+  });
+
+  test('bridge/devices: GET /api/v1/bridges and gatehouse discover --zigbee list paired devices not yet in the config', async () => {
+    const { hub, token } = await setUp();
+    const bridges = await waitFor(async () => {
+      const { body } = await getJson<{ items: { id: string; online: boolean; paired: { friendlyName: string; configuredAs: string | null; model?: string }[] }[] }>(hub.http, '/api/v1/bridges', token);
+      return body.items[0]?.paired.length ? body.items : undefined;
+    });
+    expect(bridges[0]).toMatchObject({ id: 'z2m-1', online: true });
+    expect(bridges[0]!.paired.map((d) => [d.friendlyName, d.configuredAs, d.model])).toEqual([
+      ['sos_201', 'sos-201', 'TS0215A_sos'],
+      ['door_b1', 'door-b1', 'D1-EFA'],
+      ['door_b2', null, 'MCCGQ11LM'],
+    ]);
+    const guard = await login(hub.http, 'guard1', 'guard1-test-pw');
+    expect((await getJson(hub.http, '/api/v1/bridges', guard)).status).toBe(403);
+
+    const root = new URL('../../', import.meta.url).pathname;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = execFile(process.execPath, [`${root}src/bin.js`, 'discover', '--zigbee', '--hub', hub.http, '--user', 'admin1'], { timeout: 20_000 }, (err, out, errText) =>
+        err ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out),
+      );
+      child.stdin!.end('admin1-test-pw\n');
+    });
+    expect(stdout).toMatch(/door_b2 +0x00158d0000000b02 +Aqara MCCGQ11LM +no/);
+    expect(stdout).toMatch(/sos_201 .* yes: sos-201/);
+    expect(stdout).toContain('- { id: CHANGE-ME, profile: zigbee-contact, zone: ZONE, bridge: z2m-1, friendlyName: "door_b2" }');
   });
 });
