@@ -119,6 +119,9 @@ export function checkConsistency(
     if (m.password !== undefined && m.username === undefined) errors.push('mqtt.password: needs mqtt.username (the hub\'s account on the broker)');
     if ((m.cert === undefined) !== (m.key === undefined)) errors.push(`mqtt.${m.cert === undefined ? 'cert' : 'key'}: the hub's client certificate needs both mqtt.cert and mqtt.key`);
     if ((m.ca ?? m.cert) !== undefined && m.url.startsWith('mqtt://')) errors.push(`mqtt.url: TLS files (mqtt.ca, mqtt.cert) need an mqtts:// url, not ${m.url.split('@').pop()}`);
+    if (Array.isArray(config.bridges) && config.bridges.length > 0) {
+      errors.push('bridges: Zigbee2MQTT bridges sign in to the embedded broker; with mqtt.url (an external broker) they are not supported yet — remove mqtt.url, or the bridges');
+    }
     if (m.url.includes('@')) errors.push('mqtt.url: put the credentials in mqtt.username and mqtt.password, not in the url (it is logged)');
   }
   if (config.mqtt?.tls && (config.mqtt.tls.port ?? 8883) === (config.mqtt.port ?? 1883)) {

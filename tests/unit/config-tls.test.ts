@@ -106,6 +106,9 @@ mqtt: { port: 0, tls: { cert: ${at('hub.crt')}, key: ${at('hub.key')}, ca: ${at(
     expect(errorsOf(yaml('mqtt: { url: "mqtts://broker", ca: /nowhere/ca.crt }'))[0]).toMatch(/^mqtt\.ca: cannot read \/nowhere\/ca\.crt: ENOENT/);
     expect(errorsOf(yaml('mqtt: { url: "mqtt://broker", clientId: "has spaces" }'))[0]).toMatch(/^mqtt\.clientId: /);
     expect(errorsOf(yaml('mqtt: { url: "http://broker" }'))[0]).toMatch(/^mqtt\.url: /);
+    expect(errorsOf(yaml('mqtt: { url: "mqtt://broker" }\nbridges: [ { id: z2m-1, kind: zigbee2mqtt, secret: "0123456789abcdef" } ]'))).toContain(
+      'bridges: Zigbee2MQTT bridges sign in to the embedded broker; with mqtt.url (an external broker) they are not supported yet — remove mqtt.url, or the bridges',
+    );
     // The broker checks devices' passwords: a device without a secret is fine here.
     expect(errorsOf(yaml('mqtt: { url: "mqtt://broker" }', 'type: panic-button'))).toEqual([]);
   });
