@@ -14,6 +14,7 @@ import { BENCH_METRICS_AUTH, BENCH_PASSWORD, ROOT, devices, installNodeRed, star
 import { seedEvents } from './lib/seed.ts';
 import { execFileSync } from 'node:child_process';
 import { buildIsCurrent } from '../../src/buildState.js';
+import { externalRound, type ExternalRound } from './externalBroker.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, skip: { type: 'string', default: '' } } });
 const QUICK = values.quick;
@@ -501,6 +502,17 @@ if (!SKIP.has('reconnect')) {
   }
 }
 
+const externalRounds: ExternalRound[] = [];
+if (!SKIP.has('external')) {
+  for (let r = 1; r <= (QUICK ? 1 : 3); r++) {
+    const one = await externalRound(QUICK ? 20_000 : 40_000);
+    externalRounds.push(one);
+    log(
+      `  external broker round ${r}: ${one.events.toLocaleString('en-US')} QoS 1 events queued in mosquitto while the consumer was away: hub (acknowledging after each commit) ${one.hub.toFixed(0)}/s, bare MQTT.js subscriber ${one.bare.toFixed(0)}/s, ratio ${(one.hub / one.bare).toFixed(2)}`,
+    );
+  }
+}
+
 let qs: Awaited<ReturnType<typeof queryAndStartup>> | undefined;
 if (!SKIP.has('query')) {
   qs = await queryAndStartup();
@@ -538,6 +550,10 @@ const summary = {
   reconnect5kBareMs: fmt(stormRounds.length ? median(stormRounds.map((x) => x.b)) : undefined, 0),
   // The slowest of the rounds; null if a round's panic was not seen within 30 s.
   panicDuringReconnectMs: fmt(stormRounds.length && stormRounds.every((x) => x.panicMs !== null) ? Math.max(...stormRounds.map((x) => x.panicMs!)) : undefined, 1),
+  // The hub draining an external broker (mosquitto) against a bare subscriber draining the same queue.
+  externalIngestRatio: fmt(externalRounds.length ? median(externalRounds.map((x) => x.hub / x.bare)) : undefined),
+  externalIngestPerS: fmt(externalRounds.length ? median(externalRounds.map((x) => x.hub)) : undefined, 0),
+  externalBareIngestPerS: fmt(externalRounds.length ? median(externalRounds.map((x) => x.bare)) : undefined, 0),
   rounds: rounds.length,
   invalidRounds: rounds.length - valid.length,
   loadGenCpuMax: fmt(Math.max(...rounds.map((r) => r.cpu)), 0),

@@ -32,10 +32,19 @@ export interface GatehouseTarget extends Running {
   committed(kind?: string): number;
 }
 
-export function gatehouseConfig(opts: { dataDir: string; httpPort: number; mqttPort: number; devices: readonly Device[]; uplink?: { url: string; secret: string } }): string {
+/** The hub as a client of an external broker instead of its own (mqtt.url). */
+export interface ExternalBroker {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly clientId: string;
+}
+
+export function gatehouseConfig(opts: { dataDir: string; httpPort: number; mqttPort: number; devices: readonly Device[]; uplink?: { url: string; secret: string }; external?: ExternalBroker }): string {
+  const x = opts.external;
   return `campus: { id: bench, name: Bench }
 http: { port: ${opts.httpPort}, host: 127.0.0.1, metricsToken: bench-metrics-token-0123456789 }
-mqtt: { port: ${opts.mqttPort}, host: 127.0.0.1, rateLimit: { rate: 1000000, burst: 1000000 }, connectRate: { rate: 1000000, burst: 1000000 } }
+${x ? `mqtt: { url: "${x.url}", username: ${x.username}, password: "${x.password}", clientId: ${x.clientId} }` : `mqtt: { port: ${opts.mqttPort}, host: 127.0.0.1, rateLimit: { rate: 1000000, burst: 1000000 }, connectRate: { rate: 1000000, burst: 1000000 } }`}
 storage: { dir: ${JSON.stringify(opts.dataDir)} }
 zones: [ { id: gate, name: Gate }, { id: building, name: Building } ]
 devices:
@@ -52,11 +61,11 @@ export const BENCH_METRICS_AUTH = { headers: { authorization: 'Bearer bench-metr
 /** The bench user's password (the hash above is officer1-test-pw's; `start` refuses the demo's). */
 export const BENCH_PASSWORD = 'officer1-test-pw';
 
-export async function startGatehouse(opts: { devices: readonly Device[]; uplink?: { url: string; secret: string }; dataDir?: string; nodeArgs?: string[] }): Promise<GatehouseTarget> {
+export async function startGatehouse(opts: { devices: readonly Device[]; uplink?: { url: string; secret: string }; dataDir?: string; nodeArgs?: string[]; external?: ExternalBroker }): Promise<GatehouseTarget> {
   const dataDir = opts.dataDir ?? tempDir('gh-bench-');
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const configFile = join(dataDir, 'bench.yaml');
-  writeFileSync(configFile, gatehouseConfig({ dataDir, httpPort, mqttPort, devices: opts.devices, ...(opts.uplink ? { uplink: opts.uplink } : {}) }));
+  writeFileSync(configFile, gatehouseConfig({ dataDir, httpPort, mqttPort, devices: opts.devices, ...(opts.uplink ? { uplink: opts.uplink } : {}), ...(opts.external ? { external: opts.external } : {}) }));
   // Started the way an installer starts it (`npx gatehouse start`): the bin file itself,
   // so its shebang's node flags apply. With extra node flags (some, like --cpu-prof, are
   // refused in NODE_OPTIONS), node is run with the shebang's own and then them (the last of a repeated flag wins):
