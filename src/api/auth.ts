@@ -65,14 +65,15 @@ export class AuthService {
 
   /** A user by name: the config file's first (pinned), then the ones added through the API. */
   private userOf(username: string): { username: string; role: Role; passwordHash: string } | undefined {
-    return this.users.get(username) ?? this.store?.get(username);
+    const user = this.users.get(username) ?? this.store?.get(username);
+    return user && 'disabledAt' in user && user.disabledAt !== undefined ? undefined : user; // a disabled account is no account
   }
 
   /** Every user, the config file's marked pinned. */
-  listUsers(): { username: string; role: Role; name?: string; source: 'config' | 'api'; createdAt?: number; createdBy?: string }[] {
+  listUsers(): { username: string; role: Role; name?: string; source: 'config' | 'api'; createdAt?: number; createdBy?: string; disabledAt?: number }[] {
     const pinned = [...this.users.values()].map((u) => ({ username: u.username, role: u.role, ...(u.name ? { name: u.name } : {}), source: 'config' as const }));
     const added = (this.store?.list() ?? []).filter((u) => !this.users.has(u.username));
-    return [...pinned, ...added.map((u) => ({ username: u.username, role: u.role, ...(u.name ? { name: u.name } : {}), source: 'api' as const, createdAt: u.createdAt, createdBy: u.createdBy }))].sort((a, b) =>
+    return [...pinned, ...added.map((u) => ({ username: u.username, role: u.role, ...(u.name ? { name: u.name } : {}), source: 'api' as const, createdAt: u.createdAt, createdBy: u.createdBy, ...(u.disabledAt !== undefined ? { disabledAt: u.disabledAt } : {}) }))].sort((a, b) =>
       a.username.localeCompare(b.username),
     );
   }
@@ -91,6 +92,17 @@ export class AuthService {
     if (this.users.has(username)) throw new GatehouseError('GH_USER_PINNED', `${username} is in the config file: remove it there`);
     if (!this.store?.delete(username)) throw new GatehouseError('GH_USER_NOT_FOUND', username);
     this.endUser(username);
+  }
+
+  /** Disable (it cannot sign in, its tokens and streams end at once) or enable again a user added through the API. */
+  setDisabled(username: string, disabled: boolean, by: string): void {
+    if (this.users.has(username)) throw new GatehouseError('GH_USER_PINNED', `${username} is in the config file: remove it there`);
+    if (disabled && username === by) throw new GatehouseError('GH_USER_SELF', username);
+    const user = this.store?.get(username);
+    if (!user) throw new GatehouseError('GH_USER_NOT_FOUND', username);
+    if ((user.disabledAt !== undefined) === disabled) return;
+    this.store!.setDisabled(username, disabled ? this.clock.now() : null);
+    if (disabled) this.endUser(username);
   }
 
   /** Change one's own password (an API user; the config file pins its users' hashes). Other sessions of the user end. */

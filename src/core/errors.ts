@@ -35,6 +35,7 @@ export const ERRORS = {
   GH_USER_EXISTS: { status: 409, text: 'a user with this name exists already' },
   GH_USER_NOT_FOUND: { status: 404, text: 'no such user' },
   GH_USER_PINNED: { status: 409, text: 'this user is defined in the config file; change it there (the file wins over the console)' },
+  GH_USER_SELF: { status: 409, text: 'you cannot disable your own account (another admin can)' },
   GH_PASSWORD_WRONG: { status: 400, text: 'the current password is wrong' },
   GH_TOKEN_EXPIRED: { status: 401, text: 'the session has expired or was signed out; sign in again' },
   GH_FORBIDDEN: { status: 403, text: 'your role may not do this' },

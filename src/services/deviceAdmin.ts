@@ -45,7 +45,7 @@ export class DeviceAdmin {
   }
 
   async add(input: NewDevice, by: Requester): Promise<{ device: DeviceConfig; secret: string }> {
-    if (this.deps.live.current.devices.some((d) => d.id === input.id)) throw new GatehouseError('GH_DEVICE_EXISTS', input.id, 'body.id');
+    if (this.deps.live.current.devices.some((d) => d.id === input.id) || this.deps.store.get(input.id)) throw new GatehouseError('GH_DEVICE_EXISTS', input.id, 'body.id');
     const profile = this.deps.profiles.get(input.profile);
     if (profile && profile.transport !== 'mqtt') throw new GatehouseError('GH_DEVICE_PROFILE_UNSUPPORTED', `${input.profile} is a ${profile.transport} profile`, 'body.profile');
     const secret = generateDeviceSecret();
@@ -84,6 +84,20 @@ export class DeviceAdmin {
       () => this.deps.store.delete(id),
     );
     this.audit(by, 'device.delete', id);
+  }
+
+  /** Disabled: out of the running config — disconnected and refused — but kept, secret and all, to enable again. */
+  async setDisabled(id: string, disabled: boolean, by: Requester): Promise<ManagedDevice> {
+    const existing = this.managed(id);
+    if ((existing.disabledAt !== undefined) !== disabled) {
+      const at = this.deps.now();
+      await this.change(
+        (now) => ({ devices: disabled ? now.devices.filter((d) => d.id !== id) : [...now.devices, existing.device] }),
+        () => this.deps.store.setDisabled(id, disabled ? at : null),
+      );
+      this.audit(by, disabled ? 'device.disable' : 'device.enable', id);
+    }
+    return this.managed(id);
   }
 
   private managed(id: string): ManagedDevice {

@@ -6,6 +6,8 @@ export interface ManagedDevice {
   readonly createdAt: number;
   readonly createdBy: string;
   readonly updatedAt: number;
+  /** When an admin disabled it: out of the running config (disconnected, refused), kept to enable again. */
+  readonly disabledAt?: number | undefined;
 }
 
 interface Row {
@@ -14,9 +16,16 @@ interface Row {
   created_at: number;
   created_by: string;
   updated_at: number;
+  disabled_at: number | null;
 }
 
-const toManaged = (r: Row): ManagedDevice => ({ device: JSON.parse(r.device) as DeviceConfig, createdAt: r.created_at, createdBy: r.created_by, updatedAt: r.updated_at });
+const toManaged = (r: Row): ManagedDevice => ({
+  device: JSON.parse(r.device) as DeviceConfig,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  updatedAt: r.updated_at,
+  ...(r.disabled_at !== null ? { disabledAt: r.disabled_at } : {}),
+});
 
 /** Devices added through the API (the config file's devices are pinned there, not stored). */
 export class ManagedDeviceStore {
@@ -31,8 +40,13 @@ export class ManagedDeviceStore {
     return (this.db.prepare('SELECT * FROM managed_devices ORDER BY id').all() as Row[]).map(toManaged);
   }
 
+  /** The enabled ones: what the running config holds. */
   devices(): DeviceConfig[] {
-    return this.list().map((m) => m.device);
+    return this.list().filter((m) => m.disabledAt === undefined).map((m) => m.device);
+  }
+
+  setDisabled(id: string, at: number | null): boolean {
+    return this.db.prepare('UPDATE managed_devices SET disabled_at = ?, updated_at = coalesce(?, updated_at) WHERE id = ?').run(at, at, id).changes > 0;
   }
 
   create(device: DeviceConfig, at: number, by: string): void {

@@ -371,4 +371,9 @@ export const MIGRATIONS: readonly string[] = [
     imported_by TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 13: users and devices an admin disabled (kept, refused until enabled again).
+  `
+  ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+  ALTER TABLE managed_devices ADD COLUMN disabled_at INTEGER;
+  `,
 ];

@@ -8,6 +8,8 @@ export interface StoredUser {
   readonly name?: string | undefined;
   readonly createdAt: number;
   readonly createdBy: string;
+  /** When an admin disabled the account (it cannot sign in; its sessions ended). */
+  readonly disabledAt?: number | undefined;
 }
 
 interface Row {
@@ -17,6 +19,7 @@ interface Row {
   name: string | null;
   created_at: number;
   created_by: string;
+  disabled_at: number | null;
 }
 
 const toUser = (r: Row): StoredUser => ({
@@ -26,6 +29,7 @@ const toUser = (r: Row): StoredUser => ({
   ...(r.name !== null ? { name: r.name } : {}),
   createdAt: r.created_at,
   createdBy: r.created_by,
+  ...(r.disabled_at !== null ? { disabledAt: r.disabled_at } : {}),
 });
 
 /** Users added through the API (the config file's users are pinned there, not stored). */
@@ -52,6 +56,11 @@ export class UserStore {
 
   delete(username: string): boolean {
     return this.db.prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+  }
+
+  /** Disable (at `at`) or enable (null) an account; false when there is no such user. */
+  setDisabled(username: string, at: number | null): boolean {
+    return this.db.prepare('UPDATE users SET disabled_at = ? WHERE username = ?').run(at, username).changes > 0;
   }
 
   setPasswordHash(username: string, hash: string): void {

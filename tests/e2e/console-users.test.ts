@@ -39,6 +39,13 @@ describe.each(LANGUAGES)('guard-room console ($locale): users', (l) => {
     const row = page.locator(`[data-username="night-${l.lang}"][data-source="api"]`);
     await row.waitFor();
     await screenshot(page, `console-${l.lang}-users`);
+    // Disabled: signed out at once and refused; enabled again: the password works.
+    const early = await login(hub.http, `night-${l.lang}`, 'night-shift-2026!');
+    await row.getByRole('button', { name: l.m['users.disable.label'].replace('{name}', `night-${l.lang}`), exact: true }).click();
+    await page.locator(`[data-username="night-${l.lang}"][data-disabled="true"]`).waitFor();
+    expect((await fetch(`${hub.http}/api/v1/auth/me`, { headers: { authorization: `Bearer ${early}` } })).status).toBe(401);
+    await row.getByRole('button', { name: l.m['users.enable.label'].replace('{name}', `night-${l.lang}`), exact: true }).click();
+    await page.locator(`[data-username="night-${l.lang}"][data-disabled="false"]`).waitFor();
     const token = await login(hub.http, `night-${l.lang}`, 'night-shift-2026!');
     await row.getByRole('button', { name: l.m['users.delete.label'].replace('{name}', `night-${l.lang}`), exact: true }).click();
     await row.waitFor({ state: 'detached' });

@@ -98,6 +98,32 @@ describe('devices through the API', () => {
     expect((await del('/api/v1/devices/door-7', admin)).status).toBe(404);
   });
 
+  test('a disabled device is disconnected and refused, kept with its secret; enabled, the same secret works; its id cannot be taken meanwhile', async () => {
+    const patch = (path: string, token: string, body: unknown): Promise<Response> =>
+      fetch(`${hub.http}${path}`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await postJson<Created>(hub.http, '/api/v1/devices', admin, { id: 'sos-9', profile: 'generic', zoneId: 'building-a', role: 'panic-button' });
+    const device = await pool.connect(hub.mqtt, 'sos-9', { password: created.body.secret });
+    const closed = closedWithin(device, 5000);
+    const off = await patch('/api/v1/devices/sos-9', admin, { disabled: true });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ id: 'sos-9', disabled: true });
+    expect(await closed).toBe('closed');
+    await expect(pool.connect(hub.mqtt, 'sos-9', { password: created.body.secret })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    const managed = await getJson<{ items: { id: string; disabledAt?: number }[] }>(hub.http, '/api/v1/devices/managed', admin);
+    expect(managed.body.items.find((m) => m.id === 'sos-9')?.disabledAt).toEqual(expect.any(Number));
+    expect((await postJson(hub.http, '/api/v1/devices', admin, { id: 'sos-9', profile: 'generic', zoneId: 'gate' })).status).toBe(409);
+    expect((await patch('/api/v1/devices/sos-9', await login(hub.http, 'officer1', 'officer1-test-pw'), { disabled: false })).status).toBe(403);
+    expect((await patch('/api/v1/devices/panic-1', admin, { disabled: true })).status).toBe(409); // pinned by the file
+    expect((await patch('/api/v1/devices/nothing-here', admin, { disabled: true })).status).toBe(404);
+    expect((await patch('/api/v1/devices/sos-9', admin, { disabled: false })).status).toBe(200);
+    const again = await pool.connect(hub.mqtt, 'sos-9', { password: created.body.secret });
+    await publishEvent(again, 'sos-9', 1);
+    await waitFor(async () => ((await getJson<{ items: { kind: string }[] }>(hub.http, '/api/v1/events?deviceId=sos-9', admin)).body.items.some((e) => e.kind === 'alarm.panic') ? true : undefined), 5000, 'the panic of the enabled device');
+    const audit = await getJson<{ items: { action: string; objectId?: string }[] }>(hub.http, '/api/v1/audit?objectType=device', admin);
+    expect(audit.body.items.filter((a) => a.objectId === 'sos-9').map((a) => a.action)).toEqual(expect.arrayContaining(['device.disable', 'device.enable']));
+    expect((await del('/api/v1/devices/sos-9', admin)).status).toBe(204);
+  });
+
   test('the config file pins its devices; a guard or officer may not manage devices', async () => {
     const rotate = await postJson<{ code: string }>(hub.http, '/api/v1/devices/panic-1/secret', admin, {});
     expect(rotate.status).toBe(409);

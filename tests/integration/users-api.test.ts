@@ -36,7 +36,7 @@ describe('users', () => {
     expect(list.body.items.map((u) => `${u.username}:${u.source}`)).toEqual(['admin1:config', 'guard1:config', 'guard2:api', 'officer1:config']);
     const audit = await getJson<{ items: { action: string; objectId?: string }[] }>(hub.http, '/api/v1/audit?action=user.create', admin);
     expect(audit.body.items.some((a) => a.action === 'user.create' && a.objectId === 'guard2')).toBe(true);
-  });
+  }, 30_000); // scrypt (128 MiB each) on a shared two-core machine
 
   test('refused: a short password, a taken name, a bad name, a config user deleted', async () => {
     const short = await postJson<{ field?: string }>(hub.http, '/api/v1/users', admin, { username: 'guard3', role: 'guard', password: 'elevenchars' });
@@ -49,6 +49,33 @@ describe('users', () => {
     expect(((await pinned.json()) as { code: string }).code).toBe('GH_USER_PINNED');
     expect((await del('/api/v1/users/nobody', admin)).status).toBe(404);
   });
+
+  test('a disabled user cannot sign in and its token dies at once; enabled again, the password works; nobody disables themselves or a config user; guards may not', async () => {
+    const patch = (path: string, token: string, body: unknown): Promise<Response> =>
+      fetch(`${hub.http}${path}`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await postJson(hub.http, '/api/v1/users', admin, { username: 'leaver1', role: 'guard', password: 'leaving-in-june' });
+    const token = await login(hub.http, 'leaver1', 'leaving-in-june');
+    const off = await patch('/api/v1/users/leaver1', admin, { disabled: true });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toMatchObject({ username: 'leaver1', disabledAt: expect.any(Number) });
+    expect((await getJson(hub.http, '/api/v1/auth/me', token)).status).toBe(401);
+    expect((await signIn('leaver1', 'leaving-in-june')).status).toBe(401);
+    expect((await patch('/api/v1/users/leaver1', token, { disabled: false })).status).toBe(401);
+    const on = await patch('/api/v1/users/leaver1', admin, { disabled: false });
+    expect(on.status).toBe(200);
+    expect((await on.json()) as object).not.toHaveProperty('disabledAt');
+    const back = await login(hub.http, 'leaver1', 'leaving-in-june');
+    expect((await patch('/api/v1/users/guard2', back, { disabled: true })).status).toBe(403);
+    expect(((await (await patch('/api/v1/users/guard1', admin, { disabled: true })).json()) as { code: string }).code).toBe('GH_USER_PINNED');
+    expect((await patch('/api/v1/users/nobody', admin, { disabled: true })).status).toBe(404);
+    expect((await patch('/api/v1/users/leaver1', admin, { disabled: 'yes' })).status).toBe(400);
+    await postJson(hub.http, '/api/v1/users', admin, { username: 'admin2', role: 'admin', password: 'second-admin-pw' });
+    const admin2 = await login(hub.http, 'admin2', 'second-admin-pw');
+    expect(((await (await patch('/api/v1/users/admin2', admin2, { disabled: true })).json()) as { code: string }).code).toBe('GH_USER_SELF');
+    const audit = await getJson<{ items: { action: string; objectId?: string }[] }>(hub.http, '/api/v1/audit?objectType=user', admin);
+    const actions = audit.body.items.filter((a) => a.objectId === 'leaver1').map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['user.disable', 'user.enable']));
+  }, 30_000);
 
   test("a deleted user's token is refused at once and its live stream ends", async () => {
     await postJson(hub.http, '/api/v1/users', admin, { username: 'temp1', role: 'officer', password: 'temporary-pass-1' });
@@ -63,7 +90,7 @@ describe('users', () => {
     const deadline = Date.now() + 5000;
     while (((await hub.hub.metrics.liveSubscribers.get()).values[0]?.value ?? 0) >= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect((await hub.hub.metrics.liveSubscribers.get()).values[0]?.value).toBe(before - 1);
-  });
+  }, 30_000); // scrypt (128 MiB each) on a shared two-core machine
 
   test('changing one’s password: the old one is refused, other sessions end, this one stays; a config user is told to use the file', async () => {
     await postJson(hub.http, '/api/v1/users', admin, { username: 'guard4', role: 'guard', password: 'first-password-1' });
@@ -81,7 +108,7 @@ describe('users', () => {
     const pinned = await postJson<{ code: string }>(hub.http, '/api/v1/auth/password', guard1, { oldPassword: 'guard1-test-pw', newPassword: 'a-new-password-1' });
     expect(pinned.status).toBe(409);
     expect(pinned.body.code).toBe('GH_USER_PINNED');
-  });
+  }, 30_000); // scrypt (128 MiB each) on a shared two-core machine
 
   test('an admin resets a forgotten password: every session of the user ends, the new one works; guards may not; config users are pinned', async () => {
     await postJson(hub.http, '/api/v1/users', admin, { username: 'guard5', role: 'guard', password: 'forgotten-pass-1' });
@@ -99,5 +126,5 @@ describe('users', () => {
     expect((await postJson(hub.http, '/api/v1/users/nobody/password', admin, { newPassword: 'reset-by-admin-1' })).status).toBe(404);
     const audit = await getJson<{ items: { action: string; objectId?: string }[] }>(hub.http, '/api/v1/audit?action=user.password.reset', admin);
     expect(audit.body.items.some((a) => a.objectId === 'guard5')).toBe(true);
-  });
+  }, 30_000); // scrypt (128 MiB each) on a shared two-core machine
 });

@@ -26,6 +26,7 @@ const Managed = Type.Object({
   createdAt: Type.Integer(),
   createdBy: Type.String(),
   updatedAt: Type.Integer(),
+  disabledAt: Type.Optional(Type.Integer({ description: "when an admin disabled it (disconnected and refused until enabled)" })),
 });
 
 /**
@@ -46,9 +47,28 @@ export async function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       items: admin.list().map((m) => ({
         id: m.device.id, profile: m.device.profile, zoneId: m.device.zone,
         ...(m.device.name !== undefined ? { name: m.device.name } : {}), ...(m.device.role !== undefined ? { role: m.device.role } : {}),
-        createdAt: m.createdAt, createdBy: m.createdBy, updatedAt: m.updatedAt,
+        createdAt: m.createdAt, createdBy: m.createdBy, updatedAt: m.updatedAt, ...(m.disabledAt !== undefined ? { disabledAt: m.disabledAt } : {}),
       })),
     }),
+  );
+
+  r.patch(
+    '/api/v1/devices/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['devices'],
+        summary: 'Disable a device added through the API (disconnected and refused, kept with its secret) or enable it again',
+        params: Type.Object({ id: DeviceId }),
+        body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: Type.Object({ id: Type.String(), disabled: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const m = await admin.setDisabled(request.params.id, request.body.disabled, actorOf(request));
+      request.log.info({ deviceId: request.params.id }, request.body.disabled ? 'device disabled' : 'device enabled');
+      return { id: m.device.id, disabled: m.disabledAt !== undefined };
+    },
   );
 
   r.post(

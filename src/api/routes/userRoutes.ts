@@ -14,6 +14,7 @@ const UserSchema = Type.Object({
   source: Type.Union([Type.Literal('config'), Type.Literal('api')], { description: 'config: pinned by the config file (change it there); api: added here' }),
   createdAt: Type.Optional(Type.Integer()),
   createdBy: Type.Optional(Type.String()),
+  disabledAt: Type.Optional(Type.Integer({ description: 'when an admin disabled the account (it cannot sign in)' })),
 });
 const Username = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'letters, digits, dot, dash, underscore; at most 64' });
 const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 });
@@ -61,6 +62,27 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       deps.auth.removeUser(request.params.username);
       deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.delete', objectType: 'user', objectId: request.params.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
       return reply.code(204).send();
+    },
+  );
+
+  r.patch(
+    '/api/v1/users/:username',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['users'],
+        summary: 'Disable a user added here (cannot sign in; its tokens and live streams end at once) or enable it again',
+        params: Type.Object({ username: Username }),
+        body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) => {
+      const { username } = request.params;
+      const { disabled } = request.body;
+      deps.auth.setDisabled(username, disabled, request.session!.username);
+      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      return view(deps.auth.listUsers().find((u) => u.username === username)!);
     },
   );
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useStore } from '../services/store.ts';
 import { attempt, refreshDevices, refreshMeta } from '../services/controller.ts';
-import { deleteJson, getJson, postJson } from '../services/api.ts';
+import { deleteJson, getJson, patchJson, postJson } from '../services/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 import type { MessageKey } from '../lib/i18n.ts';
 import { ZoneOptions } from './ZoneOptions.tsx';
@@ -15,6 +15,7 @@ interface ManagedView {
   readonly role?: string;
   readonly createdAt: number;
   readonly createdBy: string;
+  readonly disabledAt?: number;
 }
 
 interface Credentials {
@@ -77,6 +78,12 @@ export function DeviceAdmin() {
     if (!window.confirm(t('deviceAdmin.rotate.confirm', { id: device.id }))) return;
     const answer = await attempt(() => postJson<Credentials>(`/api/v1/devices/${encodeURIComponent(device.id)}/secret`));
     if (answer) show(answer);
+  };
+
+  /** Disabled: disconnected and refused, kept with its secret to enable again (a button away for repair). */
+  const toggle = async (device: ManagedView): Promise<void> => {
+    const done = await attempt(() => patchJson(`/api/v1/devices/${encodeURIComponent(device.id)}`, { disabled: device.disabledAt === undefined }));
+    if (done) await Promise.all([load(), refreshDevices()]);
   };
 
   const remove = async (device: ManagedView): Promise<void> => {
@@ -147,8 +154,11 @@ export function DeviceAdmin() {
             </tr>
           )}
           {managed.map((d) => (
-            <tr key={d.id} data-managed-id={d.id}>
-              <td>{d.id}</td>
+            <tr key={d.id} data-managed-id={d.id} data-disabled={d.disabledAt !== undefined ? 'true' : 'false'}>
+              <td>
+                {d.id}
+                {d.disabledAt !== undefined && <span class="badge muted" title={t('deviceAdmin.disabled')}> ({t('deviceAdmin.disabled')})</span>}
+              </td>
               <td>{d.name ?? ''}</td>
               <td>{s.zones.find((z) => z.id === d.zoneId)?.name ?? d.zoneId}</td>
               <td>{d.role ? t(`deviceRole.${d.role}` as MessageKey) : ''}</td>
@@ -156,6 +166,9 @@ export function DeviceAdmin() {
               <td>
                 <button class="link" onClick={() => void rotate(d)} aria-label={t('deviceAdmin.rotate.label', { id: d.id })}>
                   {t('deviceAdmin.rotate')}
+                </button>{' '}
+                <button class="link" onClick={() => void toggle(d)}>
+                  {t(d.disabledAt !== undefined ? 'deviceAdmin.enable' : 'deviceAdmin.disable')}
                 </button>{' '}
                 <button class="link danger" onClick={() => void remove(d)} aria-label={t('deviceAdmin.delete.label', { id: d.id })}>
                   {t('deviceAdmin.delete')}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { store, useStore } from '../services/store.ts';
 import { attempt } from '../services/controller.ts';
-import { deleteJson, getJson, postJson } from '../services/api.ts';
+import { deleteJson, getJson, patchJson, postJson } from '../services/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 import type { MessageKey } from '../lib/i18n.ts';
 
@@ -12,6 +12,7 @@ interface UserView {
   readonly source: 'config' | 'api';
   readonly createdAt?: number;
   readonly createdBy?: string;
+  readonly disabledAt?: number;
 }
 
 const ROLES = ['guard', 'officer', 'admin'] as const;
@@ -58,6 +59,14 @@ export function UsersScreen() {
     if (done) await load();
   };
 
+  /** Disabled: cannot sign in, signed out everywhere at once; kept to enable again. */
+  const toggle = async (user: UserView): Promise<void> => {
+    const disabled = user.disabledAt === undefined;
+    if (disabled && !window.confirm(t('users.disable.confirm', { name: user.username }))) return;
+    const done = await attempt(() => patchJson(`/api/v1/users/${encodeURIComponent(user.username)}`, { disabled }));
+    if (done) await load();
+  };
+
   const reset = async (user: UserView): Promise<void> => {
     const password = window.prompt(t('users.reset.prompt', { name: user.username }));
     if (!password) return;
@@ -84,8 +93,11 @@ export function UsersScreen() {
         </thead>
         <tbody>
           {(users ?? []).map((u) => (
-            <tr key={u.username} data-username={u.username} data-source={u.source}>
-              <td>{u.username}</td>
+            <tr key={u.username} data-username={u.username} data-source={u.source} data-disabled={u.disabledAt !== undefined ? 'true' : 'false'} class={u.disabledAt !== undefined ? 'disabled' : undefined}>
+              <td>
+                {u.username}
+                {u.disabledAt !== undefined && <span class="badge muted"> {t('users.disabled')}</span>}
+              </td>
               <td>{u.name ?? ''}</td>
               <td>{t(`role.${u.role}` as MessageKey)}</td>
               <td>{u.source === 'config' ? t('users.source.config') : t('users.source.api', { by: u.createdBy ?? '', at: u.createdAt ? formatDateTime(u.createdAt) : '' })}</td>
@@ -93,6 +105,11 @@ export function UsersScreen() {
                 {u.source === 'api' && u.username !== s.session?.username && (
                   <button class="link" onClick={() => void reset(u)} aria-label={t('users.reset.label', { name: u.username })}>
                     {t('users.reset')}
+                  </button>
+                )}{' '}
+                {u.source === 'api' && u.username !== s.session?.username && (
+                  <button class="link" onClick={() => void toggle(u)} aria-label={t(u.disabledAt !== undefined ? 'users.enable.label' : 'users.disable.label', { name: u.username })}>
+                    {t(u.disabledAt !== undefined ? 'users.enable' : 'users.disable')}
                   </button>
                 )}{' '}
                 {u.source === 'api' && u.username !== s.session?.username && (
