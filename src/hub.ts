@@ -26,7 +26,7 @@ import type { MqttDoor } from './transports/mqtt/door.ts';
 import type { Transport } from './transports/transport.ts';
 import type { UplinkService } from './uplink/service.ts';
 import { buildDomain } from './compose/domain.ts';
-import { buildEdges } from './compose/edges.ts';
+import { buildEdges, startEdges } from './compose/edges.ts';
 import { followLiveConfig } from './compose/followConfig.ts';
 import { linkOf, mqttListeners, warnOfExpiringCertificates, warnUnrestricted } from './compose/settings.ts';
 import { VERSION } from './version.ts';
@@ -153,17 +153,8 @@ export class Hub {
       });
       followLiveConfig(liveConfig, domain, edges, clock, log);
 
-      // Devices first (what arrives is committed), then people.
+      await startEdges(edges, config);
       const { broker, transports, http } = edges;
-      await broker.start();
-      for (const t of transports) await t.start();
-      try {
-        await http.listen({ port: config.http.port, host: config.http.host });
-      } catch (err) {
-        await broker.stop();
-        await Promise.allSettled(transports.map((t) => t.stop())); // serial ports open, retry timers running
-        throw new Error(`HTTP API cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
-      }
       domain.uplink.start();
       domain.backups?.start();
       const seriesJobs = startSeriesJobs({

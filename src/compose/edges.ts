@@ -139,6 +139,20 @@ export async function buildEdges(input: EdgesInput) {
 
 export type Edges = Awaited<ReturnType<typeof buildEdges>>;
 
+/** Devices first (what arrives is committed), then people; a failure closes what was opened. */
+export async function startEdges(edges: Edges, config: GatehouseConfig): Promise<void> {
+  const { broker, transports, http } = edges;
+  await broker.start();
+  for (const t of transports) await t.start();
+  try {
+    await http.listen({ port: config.http.port, host: config.http.host });
+  } catch (err) {
+    await broker.stop();
+    await Promise.allSettled(transports.map((t) => t.stop())); // serial ports open, retry timers running
+    throw new Error(`HTTP API cannot listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`);
+  }
+}
+
 /** The embedded broker, or the hub's link to an external one (mqtt.url) watched for outages. */
 function mqttDoor(input: EdgesInput, accounts: MqttAccounts, bridges: Zigbee2MqttBridges): { broker: MqttDoor; brokerWatch?: BrokerWatch } {
   const { domain, clock, metrics, log } = input;
