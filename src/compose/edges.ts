@@ -179,7 +179,6 @@ function mqttDoor(input: EdgesInput, accounts: MqttAccounts, bridges: Zigbee2Mqt
         const t = devices.seen(id, clock.now(), 'connected to the broker');
         if (t) ingest.recordTransitions([t]);
       },
-      disconnected: () => undefined, // the last will (or silence) says offline
       now,
       rateLimitOf: (id) => accounts.rateLimitOf(id),
       flooding: (id) => devices.announce(id, false),

@@ -36,11 +36,6 @@ export interface ModbusRtuLink {
 
 export type SerialLink = AsciiLinesLink | ModbusRtuLink;
 
-/** What the transport submits for a Modbus poll: channel `inputs`, payload `{ inputs: [0|1, …] }`. */
-export interface InputsPayload {
-  readonly inputs: readonly number[];
-}
-
 /** The serial link inside a device's parsed profile options, if its profile declares one. */
 export function serialLinkOf(profileOptions: unknown): SerialLink | undefined {
   if (profileOptions === null || typeof profileOptions !== 'object') return undefined;

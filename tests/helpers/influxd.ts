@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 /**
  * A real `influxd` (Debian's `influxdb` package, 1.6.x) on a temporary directory
- * and free loopback ports, as STACK.md describes. `stop()` then `start()` again
+ * and free loopback ports, as the stack notes (../shared/STACK.md) describe. `stop()` then `start()` again
  * keeps the data directory and the port: an outage, not a new server.
  */
 export interface Influxd {

@@ -27,7 +27,7 @@ export async function startMosquitto(o: { dir: string; passwd: string; acl: stri
   writeFileSync(
     conf,
     [
-      'user root', // run as root it would drop to the mosquitto user, who cannot read the test's files (STACK.md)
+      'user root', // run as root it would drop to the mosquitto user, who cannot read the test's files (the stack notes, ../shared/STACK.md)
       'per_listener_settings false',
       'allow_anonymous false',
       `password_file ${o.passwd}`,

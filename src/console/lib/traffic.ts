@@ -35,10 +35,6 @@ export function addAt(counts: HourlyCounts, ms: number, n = 1): boolean {
 
 export const GATE_KINDS = { granted: 'access.granted', denied: 'access.denied' } as const;
 
-export function isGateTraffic(kind: string): boolean {
-  return kind === GATE_KINDS.granted || kind === GATE_KINDS.denied;
-}
-
 /** Counts of one kind from stored events (each counted once by id). */
 export function countEvents(day: number, events: Iterable<GateEvent>, kind: string): HourlyCounts {
   const counts = emptyHours(day);

@@ -106,16 +106,6 @@ export async function getBlob(path: string): Promise<Blob> {
   return (await send('GET', path)).blob();
 }
 
-/** True when the route answers (used to find out whether an optional route exists yet). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await send('GET', path);
-    return true;
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return false;
-    throw err;
-  }
-}
 
 /** Save a Blob as a file via a temporary object URL. */
 export function saveBlob(blob: Blob, filename: string): void {

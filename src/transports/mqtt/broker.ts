@@ -61,7 +61,6 @@ export interface MqttHooks {
   /** Hand a device's message over; `done` runs once it is durably committed. */
   submit(raw: RawMessage, done: (err: Error | null) => void): void;
   connected(deviceId: string): void;
-  disconnected(deviceId: string): void;
   /** The hub's clock (epoch ms) for receive times. */
   now(): number;
   /** A device's own publish allowance (devices[].rateLimit). */
@@ -185,7 +184,6 @@ export class EmbeddedBroker implements MqttDoor {
     broker.on('clientDisconnect', (client) => {
       this.metrics.mqttClients.dec();
       this.log.info({ deviceId: client.id }, `device ${client.id} disconnected`);
-      this.hooks.disconnected(client.id);
     });
     broker.on('clientError', (client, err) => {
       this.log.debug({ deviceId: client.id, err: err.message }, 'client error');

@@ -11,7 +11,7 @@ import { readAccessInventory } from './accessInventory.ts';
 /**
  * One camera, supervised: read its clock, learn what it is, subscribe to its
  * events and pull them — our own loop on the library's lower-level calls and
- * on SOAP, per STACK.md, not the library's `on('event')`:
+ * on SOAP, per the stack notes (../shared/STACK.md beside the repository), not the library's `on('event')`:
  * - the clock offset is re-read on every (re)connect and after an auth fault,
  *   so a camera that rebooted with another clock is not refused for good;
  * - the pull timeout always fits inside the subscription's time left, and Renew

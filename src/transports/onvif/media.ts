@@ -9,10 +9,10 @@ import { boundedAgent } from './boundedAgent.ts';
  * individual calls: GetCapabilities (service addresses, PullPoint support),
  * GetDeviceInformation, GetProfiles and GetSnapshotUri (ONVIF Media Service).
  * Its `connect()` is not used: it throws from inside callbacks on odd media
- * configurations, and it learns the clock offset once for good (STACK.md).
+ * configurations, and it learns the clock offset once for good (the stack notes, ../shared/STACK.md).
  * Here the offset comes from our own reading, set before every call.
  */
-// STACK.md: the package's named exports type-check but are undefined at run time; destructure the default.
+// The stack notes (../shared/STACK.md): the package's named exports type-check but are undefined at run time; destructure the default.
 const { Cam } = onvif as unknown as { Cam: new (options: CamOptions) => CamType };
 
 export interface CameraIdentity {
