@@ -229,7 +229,7 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    /** Days each kind of record is kept; a background job deletes older ones (see src/services/retention.ts). */
+    /** Days each kind of record is kept; a background job deletes older ones (see src/store/retention.ts). */
     retention: Type.Optional(
       Type.Object(
         {

@@ -166,7 +166,7 @@ export interface SeriesConfig {
   readonly password?: string | undefined;
 }
 
-/** Days each kind of record is kept (see src/services/retention.ts). */
+/** Days each kind of record is kept (see src/store/retention.ts). */
 export interface RetentionConfig {
   /** The event log (and raw InfluxDB points); at least 30 (GB/T 29315). */
   readonly events: number;

@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Db } from '../store/database.ts';
 import { measureDisk } from '../services/diskUsage.ts';
-import { RetentionJob } from '../services/retention.ts';
+import { RetentionJob } from '../store/retention.ts';
 import { UPLINK_BACKLOG } from '../services/dailyReport.ts';
 import type { SeriesService } from './service.ts';
 

@@ -1,4 +1,4 @@
-import type { OutboxRow } from './outbox.ts';
+import type { OutboxRow } from '../store/outbox.ts';
 import { ACK_HINT_ZH, DEFAULT_ACTION_ZH, HAZARD_TITLE_ZH, KIND_ZH, SEVERITY_ZH } from './robotWords.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { IncidentChange } from '../core/incidents/engine.ts';
 import type { Hit } from '../core/incidents/rules.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox } from '../store/outbox.ts';
 import { SinkWorker, type WorkerState } from './worker.ts';
 import type { Sink } from './sinks/sink.ts';
 import { hazardMessage, incidentMessages, type HazardChangeLike, type UplinkMessage } from './messages.ts';

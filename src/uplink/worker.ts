@@ -1,7 +1,7 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { backoffMs, clampRetryMs } from './backoff.ts';
-import type { Outbox, OutboxRow } from './outbox.ts';
+import type { Outbox, OutboxRow } from '../store/outbox.ts';
 import type { Sink } from './sinks/sink.ts';
 
 export type WorkerState = 'idle' | 'sending' | 'backoff' | 'parked' | 'stopped';

@@ -11,7 +11,7 @@ import { RobotReceiver, type ReceivedMessage } from '../../simulators/robots/rob
 import { getJson, login, postJson, startHubFromYaml, tempDir, testConfigYaml, waitFor, type TestHub } from '../helpers/hub.ts';
 import { ClientPool, eventPayload } from '../helpers/mqtt.ts';
 import { RobotSink } from '../../src/uplink/sinks/robot.ts';
-import type { OutboxRow } from '../../src/uplink/outbox.ts';
+import type { OutboxRow } from '../../src/store/outbox.ts';
 
 const GUARD_SECRET = 'SECguardroom-sign-secret-0123456789abcdef';
 const PRINCIPAL_SECRET = 'SECprincipal-sign-secret-fedcba9876543210';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.ts';
 import { RobotSink } from '../../src/uplink/sinks/robot.ts';
-import type { OutboxRow } from '../../src/uplink/outbox.ts';
+import type { OutboxRow } from '../../src/store/outbox.ts';
 
 /**
  * A county platform that misbehaves on purpose, over real HTTP on loopback: an

@@ -3,7 +3,7 @@ import { profileRegistry } from '../../devices/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { capBytes, robotText, type RobotTextContext } from '../../src/uplink/robotText.ts';
 import { RobotSink } from '../../src/uplink/sinks/robot.ts';
-import type { OutboxRow } from '../../src/uplink/outbox.ts';
+import type { OutboxRow } from '../../src/store/outbox.ts';
 
 const yaml = (notifier: string) => `
 campus: { id: s, name: 示范中学 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { profileRegistry } from '../../devices/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
-import { RetentionJob } from '../../src/services/retention.ts';
+import { RetentionJob } from '../../src/store/retention.ts';
 import { SqliteSeries } from '../../src/store/seriesSqlite.ts';
 import { SeriesQueue } from '../../src/store/seriesQueue.ts';
 import { Metrics } from '../../src/observability/metrics.ts';

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import type { OutboxRow } from '../outbox.ts';
+import type { OutboxRow } from '../../store/outbox.ts';
 import { retryAfterMs } from '../backoff.ts';
 import { deadline, readCapped } from '../http.ts';
 import { signatureHeader } from '../signature.ts';

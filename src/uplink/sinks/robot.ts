@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { NotifierConfig } from '../../config/types.ts';
 import { severityRank, type Severity } from '../../core/incident.ts';
-import type { OutboxRow } from '../outbox.ts';
+import type { OutboxRow } from '../../store/outbox.ts';
 import { dingtalkSignedUrl } from '../signature.ts';
 import { capBytes, robotText, type RobotText, type RobotTextContext } from '../robotText.ts';
 import { deadline, readCapped } from '../http.ts';

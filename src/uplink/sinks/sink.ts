@@ -1,4 +1,4 @@
-import type { OutboxRow } from '../outbox.ts';
+import type { OutboxRow } from '../../store/outbox.ts';
 
 /** What one delivery attempt came to. */
 export type SendOutcome =

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.ts';
+import type { Db } from './database.ts';
 
 /**
  * The durable outbox: the only way upstream (STYLE.md §8). Every message gets

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RetentionConfig } from '../config/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Db } from '../store/database.ts';
+import type { Db } from './database.ts';
 import { URGENT_SINGLE_KINDS } from '../core/incidents/rules.ts';
 
 const DAY_MS = 86_400_000;
