@@ -19,7 +19,16 @@ export function label(name: string | undefined, token: string): string {
   return name && name !== token ? `${name} (${token})` : token;
 }
 
-const clean = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim().slice(0, MAX_NAME) : undefined);
+/** A controller's text as a name: control characters (a line break in a robot message) become spaces; at most 64 characters. */
+const clean = (v: unknown): string | undefined => {
+  if (typeof v !== 'string') return undefined;
+  const text = v.replace(/\p{Cc}/gu, ' ').trim();
+  return text.length > 0 ? text.slice(0, MAX_NAME) : undefined;
+};
+
+/** A record's own entry only: a token spelled `constructor` or `__proto__` names nothing it inherited. */
+const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
+  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 
 /** The `inventory` payload `{ doors: [{ token, name }], accessPoints: [{ token, name, entity }] }`, or why not. */
 export function readNames(payload: unknown): AccessNames | string {
@@ -33,6 +42,7 @@ export function readNames(payload: unknown): AccessNames | string {
   for (const d of doorsIn as Record<string, unknown>[]) {
     const token = clean(d?.['token']);
     if (!token) return 'every door needs a token';
+    if (token === '__proto__') continue; // would set the record's prototype, not an entry
     doors[token] = clean(d['name']) ?? token;
   }
   const accessPoints: Record<string, { name: string; door?: string }> = {};
@@ -40,6 +50,7 @@ export function readNames(payload: unknown): AccessNames | string {
     const token = clean(a?.['token']);
     if (!token) return 'every access point needs a token';
     const door = clean(a['entity']);
+    if (token === '__proto__') continue;
     accessPoints[token] = { name: clean(a['name']) ?? token, ...(door ? { door } : {}) };
   }
   return { doors, accessPoints };
@@ -56,15 +67,15 @@ export function nameEventData(data: Readonly<Record<string, unknown>>, names: Ac
   const apToken = typeof data['accessPoint'] === 'string' ? data['accessPoint'] : undefined;
   if (doorToken) {
     out['doorToken'] = doorToken;
-    out['door'] = label(names?.doors[doorToken], doorToken);
+    out['door'] = label(own(names?.doors, doorToken), doorToken);
   }
   if (apToken) {
-    const ap = names?.accessPoints[apToken];
+    const ap = own(names?.accessPoints, apToken);
     out['accessPointToken'] = apToken;
     out['accessPoint'] = label(ap?.name, apToken);
     if (ap?.door && !doorToken) {
       out['doorToken'] = ap.door;
-      out['door'] = label(names?.doors[ap.door], ap.door);
+      out['door'] = label(own(names?.doors, ap.door), ap.door);
     }
   }
   return out;

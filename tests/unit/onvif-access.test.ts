@@ -44,5 +44,12 @@ describe('onvif-access profile', () => {
     expect(readNames({ doors: Array.from({ length: 2001 }, (_, i) => ({ token: `D${i}` })) })).toMatch(/limited/);
     expect(readNames({ doors: [{ token: 'D1', name: 'x'.repeat(500) }] })).toEqual({ doors: { D1: 'x'.repeat(64) }, accessPoints: {} });
     expect(nameEventData({ door: 'D1' }, undefined)).toEqual({ door: 'D1', doorToken: 'D1' });
+    // The worst spellings a controller can send: tokens that are Object's own names, control characters in a name.
+    const hostile = readNames({ doors: [{ token: '__proto__', name: 'x' }, { token: 'D2', name: '北门\n@all\u0007' }], accessPoints: [{ token: '__proto__', name: 'y', entity: 'D2' }] });
+    if (typeof hostile === 'string') throw new Error(hostile);
+    expect(Object.getPrototypeOf(hostile.accessPoints)).toBe(Object.prototype);
+    expect(hostile.doors['D2']).toBe('北门 @all');
+    expect(nameEventData({ door: 'constructor' }, hostile)).toEqual({ door: 'constructor', doorToken: 'constructor' });
+    expect(nameEventData({ accessPoint: 'toString' }, hostile)).toEqual({ accessPoint: 'toString', accessPointToken: 'toString' });
   });
 });
