@@ -1,5 +1,5 @@
 import { EVENT_KINDS, isEventKind } from '../../src/core/event.ts';
-import { isUrgentKind } from '../../src/core/incidents/rules.ts';
+import { isUrgentKind } from '../../src/core/incidents/registry.ts';
 import type { DecodeResult, DeviceHealth, DeviceProfile, RawMessage } from '../../src/core/device.ts';
 import { samples } from './samples.ts';
 

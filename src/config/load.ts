@@ -6,9 +6,9 @@ import type { AnyProfile } from '../core/device.ts';
 import { ConfigSchema, type DeviceConfig, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
-import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RuleToggle, type RulesConfig, type TlsFiles } from './types.ts';
+import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RulesConfig, type TlsFiles } from './types.ts';
 import { readTlsCa, readTlsFiles, type TlsCa } from './tlsFiles.ts';
-import { DEFAULT_RULES } from '../core/incidents/rules.ts';
+import { RULES } from '../core/incidents/registry.ts';
 import { BUILT_IN_REPORT_KINDS } from '../core/incidents/reports.ts';
 import { defaultEngineConfig } from '../core/incidents/engine.ts';
 import { parseWeeklyHours, type WeeklyHours } from '../core/schedule.ts';
@@ -317,27 +317,10 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
   };
 }
 
-/** The config's `rules` over the engine's defaults (DEFAULT_RULES is the one place they are written). */
+/** The config's `rules` over each rule's defaults (written once, in the rule: src/core/incidents/rules/). */
 function rulesFrom(raw: RawConfig['rules']): RulesConfig {
-  const d = DEFAULT_RULES;
-  const toggle = (r: { enabled?: boolean; severity?: Severity } | undefined, base: RuleToggle): RuleToggle => ({
-    enabled: r?.enabled ?? base.enabled,
-    severity: r?.severity ?? base.severity,
-  });
-  return {
-    panic: toggle(raw?.panic, d.panic),
-    doorForced: toggle(raw?.doorForced, d.doorForced),
-    doorHeldOpen: toggle(raw?.doorHeldOpen, d.doorHeldOpen),
-    cameraTamper: toggle(raw?.cameraTamper, d.cameraTamper),
-    afterHours: { ...toggle(raw?.afterHours, d.afterHours), kinds: raw?.afterHours?.kinds ?? d.afterHours.kinds },
-    repeatedDenials: {
-      ...toggle(raw?.repeatedDenials, d.repeatedDenials),
-      count: raw?.repeatedDenials?.count ?? d.repeatedDenials.count,
-      window: raw?.repeatedDenials?.window ?? d.repeatedDenials.window,
-    },
-    deviceOffline: toggle(raw?.deviceOffline, d.deviceOffline),
-    patrolMissed: toggle(raw?.patrolMissed, d.patrolMissed),
-  };
+  const given = (raw ?? {}) as Readonly<Record<string, object | undefined>>;
+  return Object.fromEntries(RULES.map((rule) => [rule.name, { ...rule.defaults, ...given[rule.name] }]));
 }
 
 export type { IncidentKind };

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { DEVICE_ROLES } from '../core/deviceRoles.ts';
 import { EVENT_KINDS } from '../core/event.ts';
+import { RULES } from '../core/incidents/registry.ts';
 
 /**
  * The one config schema (DESIGN.md "Config file" contract). Types come from it;
@@ -34,7 +35,13 @@ const DeviceRateLimit = Type.Object(
   { additionalProperties: false, description: 'MQTT publishes this device may send: rate per second, burst at once (default mqtt.rateLimit: 20/s, burst 200). A panic button needs little; give a camera or Zigbee bridge more.' },
 );
 
-const RULE = Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), severity: Type.Optional(Severity) }, { additionalProperties: false }));
+/** `rules.<name>: { enabled, severity, …the rule's own options }`, one entry per rule in the registry (src/core/incidents/registry.ts). */
+const Rules = Type.Object(
+  Object.fromEntries(
+    RULES.map((rule) => [rule.name, Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), severity: Type.Optional(Severity), ...rule.options }, { additionalProperties: false }))]),
+  ),
+  { additionalProperties: false },
+);
 
 export const ZoneSchema = Type.Object(
   {
@@ -359,40 +366,7 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    rules: Type.Optional(
-      Type.Object(
-        {
-          panic: RULE,
-          doorForced: RULE,
-          doorHeldOpen: RULE,
-          cameraTamper: RULE,
-          afterHours: Type.Optional(
-            Type.Object(
-              {
-                enabled: Type.Optional(Type.Boolean()),
-                severity: Type.Optional(Severity),
-                kinds: Type.Optional(Type.Array(Type.Enum(['camera.motion', 'camera.intrusion', 'door.forced', 'door.held_open', 'access.granted', 'access.denied']))),
-              },
-              { additionalProperties: false },
-            ),
-          ),
-          repeatedDenials: Type.Optional(
-            Type.Object(
-              {
-                enabled: Type.Optional(Type.Boolean()),
-                severity: Type.Optional(Severity),
-                count: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })),
-                window: Type.Optional(Seconds),
-              },
-              { additionalProperties: false },
-            ),
-          ),
-          deviceOffline: RULE,
-          patrolMissed: RULE,
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    rules: Type.Optional(Rules),
     /** 应急预案: incident kind → ordered checklist. A plain string is a mandatory step. */
     procedures: Type.Optional(
       Type.Record(

@@ -1,9 +1,10 @@
 import type { Severity, IncidentKind } from '../core/incident.ts';
 import type { Calendar, WeeklyHours } from '../core/schedule.ts';
-import type { RulesConfig, RuleToggle } from '../core/incidents/rules.ts';
+import type { RulesConfig } from '../core/incidents/registry.ts';
+import type { RuleOptions } from '../core/incidents/rule.ts';
 import type { PatrolConfig } from '../core/incidents/patrols.ts';
 
-export type { RulesConfig, RuleToggle, PatrolConfig };
+export type { RulesConfig, RuleOptions, PatrolConfig };
 import type { BridgeConfig, DeviceConfig, RawConfig, UserConfig, ZoneConfig } from './schema.ts';
 import type { TlsCa, TlsFiles } from './tlsFiles.ts';
 

@@ -7,7 +7,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import { GroupCommit, type Done } from './groupCommit.ts';
-import { isUrgentKind } from '../core/incidents/rules.ts';
+import { isUrgentKind } from '../core/incidents/registry.ts';
 
 export interface RecordItem {
   readonly event: GatehouseEvent;

@@ -8,6 +8,7 @@ import { GatehouseError } from '../core/errors.ts';
 import * as engine from '../core/incidents/engine.ts';
 import type { Drill, EngineConfig, EngineState, IncidentChange, Step } from '../core/incidents/engine.ts';
 import { recordVisit, roundsOn, type RoundStatus } from '../core/incidents/patrols.ts';
+import { patrolMissedRule } from '../core/incidents/rules/patrolMissed.ts';
 import type { Actor } from '../core/actor.ts';
 
 export type ChangeListener = (changes: readonly IncidentChange[]) => void;
@@ -85,9 +86,9 @@ export class IncidentService {
 
   /** Rebuild patrol visits from stored events after a restart (no verdicts, no incidents). */
   replayVisits(events: readonly GatehouseEvent[]): void {
-    let patrols = this.state.patrols;
+    let patrols = engine.ruleState(this.state, patrolMissedRule);
     for (const e of events) patrols = recordVisit(patrols, this.config.patrols, e, this.config.calendar.timezone);
-    this.state = { ...this.state, patrols };
+    this.state = engine.withRuleState(this.state, patrolMissedRule, patrols);
   }
 
   acknowledge(id: string, actor: Actor, note: string | undefined, now: number): Incident {
@@ -172,7 +173,7 @@ export class IncidentService {
   }
 
   rounds(now: number): RoundStatus[] {
-    return roundsOn(this.state.patrols, this.config.patrols, now, this.config.calendar.timezone);
+    return roundsOn(engine.ruleState(this.state, patrolMissedRule), this.config.patrols, now, this.config.calendar.timezone);
   }
 
   publish(changes: readonly IncidentChange[]): void {

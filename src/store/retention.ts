@@ -4,7 +4,7 @@ import type { RetentionConfig } from '../config/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Db } from './database.ts';
-import { URGENT_SINGLE_KINDS } from '../core/incidents/rules.ts';
+import { URGENT_SINGLE_KINDS } from '../core/incidents/registry.ts';
 
 const DAY_MS = 86_400_000;
 /** Rows per delete transaction: a few milliseconds, so a group commit never waits long behind one. */

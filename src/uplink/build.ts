@@ -2,7 +2,7 @@ import type { GatehouseConfig } from '../config/types.ts';
 import type { Db } from '../store/database.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Hit } from '../core/incidents/rules.ts';
+import type { Hit } from '../core/incidents/rule.ts';
 import type { Sink } from './sinks/sink.ts';
 import { UplinkService } from './service.ts';
 import type { ChainHead } from './auditAnchor.ts';

@@ -2,7 +2,7 @@ import type { Db } from '../store/database.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { IncidentChange } from '../core/incidents/engine.ts';
-import type { Hit } from '../core/incidents/rules.ts';
+import type { Hit } from '../core/incidents/rule.ts';
 import { Outbox } from '../store/outbox.ts';
 import { SinkWorker, type WorkerState } from './worker.ts';
 import type { Sink } from './sinks/sink.ts';

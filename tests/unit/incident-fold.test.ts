@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultEngineConfig, emptyState, onEvent, resolve, type EngineState, type IncidentChange } from '../../src/core/incidents/engine.ts';
+import { defaultEngineConfig, emptyState, onEvent, resolve, ruleState, type EngineState, type IncidentChange } from '../../src/core/incidents/engine.ts';
+import { repeatedDenialsRule } from '../../src/core/incidents/rules/repeatedDenials.ts';
 import { FIRST_EVENT_IDS, LATEST_EVENT_IDS, keepEventIds } from '../../src/core/incident.ts';
 import type { GatehouseEvent } from '../../src/core/event.ts';
 
@@ -47,7 +48,7 @@ describe('folding 100,000 denials into one incident (pure engine)', () => {
         if (c.type !== 'folded' || !c.linked) timelineLines++;
       }
       // the reader's window never holds more than the rule's threshold needs
-      expect(state.denials.get('reader-1')!.length).toBeLessThanOrEqual(defaultEngineConfig.rules.repeatedDenials.count);
+      expect(ruleState(state, repeatedDenialsRule).get('reader-1')!.length).toBeLessThanOrEqual(repeatedDenialsRule.defaults.count);
     }
     const incident = last!.incident;
     expect(state.active.size).toBe(1);

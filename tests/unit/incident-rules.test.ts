@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultEngineConfig, emptyState, initialState, onEvent, resolve, startDrill, tick, tickStep, type EngineConfig, type EngineState } from '../../src/core/incidents/engine.ts';
+import { defaultEngineConfig, emptyState, initialState, onEvent, ruleState, resolve, startDrill, tick, tickStep, type EngineConfig, type EngineState } from '../../src/core/incidents/engine.ts';
 import type { EventKind, GatehouseEvent } from '../../src/core/event.ts';
 import { parseWeeklyHours, isOpen, type WeeklyHours } from '../../src/core/schedule.ts';
 import { GatehouseError } from '../../src/core/errors.ts';
 import { roundsOn } from '../../src/core/incidents/patrols.ts';
-import { isUrgentKind } from '../../src/core/incidents/rules.ts';
+import { isUrgentKind } from '../../src/core/incidents/registry.ts';
+import { patrolMissedRule } from '../../src/core/incidents/rules/patrolMissed.ts';
 
 let n = 0;
 const ids = () => `id-${++n}`;
@@ -195,7 +196,7 @@ describe('patrols', () => {
     state = onEvent(state, ev('patrol.checkpoint', at('2026-12-01T21:20:00'), 'cp-2', 'wall'), at('2026-12-01T21:20:00'), config, ids).state;
     let step = tick(state, at('2026-12-01T22:00:30'), config, ids);
     expect(step.changes).toEqual([]);
-    expect(roundsOn(step.state.patrols, [patrol], at('2026-12-01T22:01:00'), 'Asia/Shanghai').map((r) => [r.window, r.status])).toEqual([
+    expect(roundsOn(ruleState(step.state, patrolMissedRule), [patrol], at('2026-12-01T22:01:00'), 'Asia/Shanghai').map((r) => [r.window, r.status])).toEqual([
       ['21:00-22:00', 'done'],
       ['23:30-00:30', 'upcoming'],
     ]);
@@ -218,8 +219,8 @@ describe('patrols', () => {
       const step = tick(state, visit + 3_600_000, off, ids); // 22:10: the first window is over
       expect(step.changes).toEqual([]); // missed cp-2, but the rule is off
       state = step.state;
-      expect(state.patrols.visits.size).toBeLessThanOrEqual(2 * patrol.windows.length);
-      expect(state.patrols.judged.size).toBeLessThanOrEqual(2 * patrol.windows.length);
+      expect(ruleState(state, patrolMissedRule).visits.size).toBeLessThanOrEqual(2 * patrol.windows.length);
+      expect(ruleState(state, patrolMissedRule).judged.size).toBeLessThanOrEqual(2 * patrol.windows.length);
     }
   });
 

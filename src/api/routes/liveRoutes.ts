@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { LiveMessage } from '../../services/liveFeed.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
-import { isUrgentKind } from '../../core/incidents/rules.ts';
+import { isUrgentKind } from '../../core/incidents/registry.ts';
 
 /**
  * A subscriber this far behind (in what is never dropped: incidents, devices,

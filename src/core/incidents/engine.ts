@@ -2,11 +2,15 @@ import type { GatehouseEvent } from '../event.ts';
 import { keepEventIds, type EventRef, type Incident, type IncidentKind, type LinkedEvent, type Severity, type TimelineEntry } from '../incident.ts';
 import { GatehouseError } from '../errors.ts';
 import type { Calendar, WeeklyHours } from '../schedule.ts';
-import { DEFAULT_RULES, RECORDED_ON, afterHoursHit, repeatedDenials, singleEventHits, type DenialWindows, type Hit, type RulesConfig } from './rules.ts';
+import type { AnyRule, Hit, IncidentRule, RuleContext, RuleOptions, RuleStep } from './rule.ts';
+import { DEFAULT_RULES, RECORDED_ON, RULES, optionsOf, type RulesConfig } from './registry.ts';
+import type { PatrolConfig } from './patrols.ts';
+import { activeDrill, panicTested, type Drill, type PanicTested } from './drills.ts';
+
+export { activeDrill, type Drill };
+import { checklistFor, pendingMandatory, type Procedures } from './procedures.ts';
 
 export type { Hit };
-import { initialPatrolState, judgeRounds, recordVisit, type PatrolConfig, type PatrolState } from './patrols.ts';
-import { checklistFor, pendingMandatory, type Procedures } from './procedures.ts';
 
 /**
  * The incident engine: pure functions of (state, input, now) → (state, changes,
@@ -38,23 +42,14 @@ export const defaultEngineConfig: EngineConfig = {
   panicButtons: new Set(),
 };
 
-/** A drill (演练): incidents opened in its zone (or anywhere, when zoneId is null) until endsAt are drills. */
-export interface Drill {
-  readonly id: string;
-  readonly zoneId: string | null;
-  readonly startedAt: number;
-  readonly endsAt: number;
-  readonly startedBy: string;
-}
-
 export interface EngineState {
   /** Open and acknowledged incidents. */
   readonly active: ReadonlyMap<string, Incident>;
   /** `${kind}|${zoneId}` → id of the open incident that new matching events fold into. */
   readonly byFold: ReadonlyMap<string, string>;
-  readonly denials: DenialWindows;
   readonly drills: readonly Drill[];
-  readonly patrols: PatrolState;
+  /** Each rule's own state, by rule name (rules without state have none). */
+  readonly rules: ReadonlyMap<string, unknown>;
 }
 
 export type ChangeType = 'opened' | 'folded' | 'recorded' | 'acknowledged' | 'escalated' | 'resolved' | 'step';
@@ -73,7 +68,7 @@ export interface IncidentChange {
 }
 
 /** Facts other than incidents that the caller records. */
-export type Effect = { readonly type: 'panic_tested'; readonly deviceId: string; readonly drillId: string; readonly at: number };
+export type Effect = PanicTested;
 
 export interface Step {
   readonly state: EngineState;
@@ -89,7 +84,54 @@ export function initialState(active: readonly Incident[], drills: readonly Drill
     byId.set(incident.id, incident);
     byFold.set(foldKey(incident.kind, incident.zoneId), incident.id);
   }
-  return { active: byId, byFold, denials: new Map(), drills, patrols: initialPatrolState(since) };
+  const rules = new Map<string, unknown>();
+  for (const rule of RULES) if (rule.initialState) rules.set(rule.name, rule.initialState(since));
+  return { active: byId, byFold, drills, rules };
+}
+
+/** One rule's state (for a service that shows it, e.g. the patrol rounds). */
+export function ruleState<O extends RuleOptions, S>(state: EngineState, rule: IncidentRule<O, S>): S {
+  return state.rules.get(rule.name) as S;
+}
+
+export function withRuleState<O extends RuleOptions, S>(state: EngineState, rule: IncidentRule<O, S>, value: S): EngineState {
+  if (state.rules.get(rule.name) === value) return state;
+  const rules = new Map(state.rules);
+  rules.set(rule.name, value);
+  return { ...state, rules };
+}
+
+function contextOf(state: EngineState, config: EngineConfig): RuleContext {
+  return {
+    calendar: config.calendar,
+    openHours: config.openHours,
+    patrols: config.patrols,
+    deviceZones: config.deviceZones,
+    isActive: (kind, zoneId) => state.byFold.has(foldKey(kind, zoneId)),
+  };
+}
+
+/**
+ * Run one step of every rule that is on (or that keeps its state when off) and
+ * collect the hits of the ones that are on: the engine names no rule.
+ */
+function runRules(
+  state: EngineState,
+  config: EngineConfig,
+  run: (rule: AnyRule, options: RuleOptions, ruleState: unknown, context: RuleContext) => RuleStep<unknown> | undefined,
+): { state: EngineState; hits: Hit[] } {
+  const context = contextOf(state, config);
+  const hits: Hit[] = [];
+  let next = state;
+  for (const rule of RULES) {
+    const options = optionsOf(config.rules, rule);
+    if (!options.enabled && !rule.keepsStateWhenOff) continue;
+    const step = run(rule, options, next.rules.get(rule.name), context);
+    if (!step) continue;
+    if (rule.initialState) next = withRuleState(next, rule, step.state);
+    if (options.enabled) hits.push(...step.hits);
+  }
+  return { state: next, hits };
 }
 
 export const emptyState: EngineState = initialState([], [], 0);
@@ -110,10 +152,6 @@ function put(state: EngineState, incident: Incident): EngineState {
     byFold.set(k, incident.id);
   }
   return { ...state, active, byFold };
-}
-
-export function activeDrill(drills: readonly Drill[], zoneId: string, now: number): Drill | undefined {
-  return drills.find((d) => d.startedAt <= now && now < d.endsAt && (d.zoneId === null || d.zoneId === zoneId));
 }
 
 function entryOf(incidentId: string, at: number, type: TimelineEntry['type'], event?: GatehouseEvent): TimelineEntry {
@@ -169,16 +207,9 @@ export function onEvent(state: EngineState, event: GatehouseEvent, now: number, 
   const effects: Effect[] = [];
   let next = state;
 
-  const hits = singleEventHits(config.rules, event);
-  const afterHours = afterHoursHit(config.rules, event, config.openHours, config.calendar);
-  if (afterHours) hits.push(afterHours);
-  const denials = repeatedDenials(config.rules, next.denials, event);
-  if (denials.windows !== next.denials) next = { ...next, denials: denials.windows };
-  if (denials.hit) hits.push(denials.hit);
-  else if (event.kind === 'access.denied' && config.rules.repeatedDenials.enabled && next.byFold.has(foldKey('repeated_denials', event.zoneId))) {
-    // Below the threshold, but an incident is open here: it joins it (folding).
-    hits.push({ kind: 'repeated_denials', severity: config.rules.repeatedDenials.severity, zoneId: event.zoneId, title: '' });
-  }
+  const ruled = runRules(next, config, (rule, options, state, context) => rule.onEvent?.(event, options, state, context));
+  next = ruled.state;
+  const hits = ruled.hits;
 
   for (const hit of hits) {
     const applied = apply(next, hit, event, now, config, newId);
@@ -193,15 +224,9 @@ export function onEvent(state: EngineState, event: GatehouseEvent, now: number, 
     if (open) changes.push({ type: 'recorded', incident: open, entry: entryOf(open.id, now, 'event', event) });
   }
 
-  if (event.kind === 'alarm.panic' && config.panicButtons.has(event.deviceId)) {
-    const drill = activeDrill(next.drills, event.zoneId, now);
-    if (drill) effects.push({ type: 'panic_tested', deviceId: event.deviceId, drillId: drill.id, at: now });
-  }
+  const tested = panicTested(next.drills, config.panicButtons, event, now);
+  if (tested) effects.push(tested);
 
-  if (config.patrols.length > 0) {
-    const patrols = recordVisit(next.patrols, config.patrols, event, config.calendar.timezone);
-    if (patrols !== next.patrols) next = { ...next, patrols };
-  }
   return { state: next, changes, effects };
 }
 
@@ -288,7 +313,8 @@ export function resolve(
 
 /**
  * Time passing: escalation of unacknowledged incidents (level 1, 2, … at each
- * escalateAfter period), expired drills, and patrol windows that ended.
+ * escalateAfter period), expired drills, and each rule's own time (patrol
+ * windows that ended).
  */
 export function tick(state: EngineState, now: number, config: EngineConfig, newId: () => string): Step {
   const changes: IncidentChange[] = [];
@@ -309,23 +335,12 @@ export function tick(state: EngineState, now: number, config: EngineConfig, newI
     }
   }
   if (next.drills.some((d) => d.endsAt <= now)) next = { ...next, drills: next.drills.filter((d) => d.endsAt > now) };
-  if (config.patrols.length > 0) {
-    // Judged even with the rule off: judging also forgets visits older than yesterday.
-    const judged = judgeRounds(next.patrols, config.patrols, now, config.calendar.timezone);
-    next = { ...next, patrols: judged.state };
-    for (const missed of config.rules.patrolMissed.enabled ? judged.missed : []) {
-      const zoneId = config.deviceZones.get(missed.missing[0]!) ?? 'campus';
-      const hit: Hit = {
-        kind: 'patrol_missed',
-        severity: config.rules.patrolMissed.severity,
-        zoneId,
-        title: `Patrol "${missed.patrol.name}" ${missed.date} ${missed.window}: ${missed.missing.length} checkpoint(s) not visited`,
-        data: { patrolId: missed.patrol.id, date: missed.date, window: missed.window, missing: missed.missing, visited: missed.visited },
-      };
-      const applied = apply(next, hit, undefined, now, config, newId);
-      next = applied.state;
-      changes.push(applied.change);
-    }
+  const ruled = runRules(next, config, (rule, options, state, context) => rule.onTick?.(now, options, state, context));
+  next = ruled.state;
+  for (const hit of ruled.hits) {
+    const applied = apply(next, hit, undefined, now, config, newId);
+    next = applied.state;
+    changes.push(applied.change);
   }
   return { state: next, changes, effects: noEffects };
 }

@@ -1,5 +1,5 @@
 import type { IncidentKind, Severity } from '../incident.ts';
-import type { Hit } from './rules.ts';
+import type { Hit } from './rule.ts';
 
 /** What a guard may report by default, and how loud each is unless they say otherwise. */
 export const BUILT_IN_REPORT_KINDS: readonly { readonly kind: IncidentKind; readonly title: string; readonly severity: Severity }[] = [
