@@ -24,6 +24,41 @@ export const EVENT_KINDS = [
 
 export type EventKind = (typeof EVENT_KINDS)[number];
 
+/**
+ * How loud each kind is, in one table: `alarm` kinds are counted as alarms in
+ * the daily report and stand out in the console's activity feed; `notice`
+ * kinds stand out too; `routine` ones are the campus going about its day. The
+ * kinds that open an incident on their own are urgent whatever their weight
+ * (src/core/incidents/registry.ts), and a test holds them to `alarm` or `notice`.
+ */
+export const EVENT_WEIGHT: Readonly<Record<EventKind, 'alarm' | 'notice' | 'routine'>> = {
+  'access.granted': 'routine',
+  'access.denied': 'notice',
+  'door.forced': 'alarm',
+  'door.held_open': 'notice',
+  'door.closed': 'routine',
+  'door.opened': 'routine',
+  'alarm.panic': 'alarm',
+  'alarm.cleared': 'routine',
+  'camera.motion': 'routine',
+  'camera.tamper': 'alarm',
+  'camera.video_loss': 'alarm',
+  'camera.intrusion': 'alarm',
+  'patrol.checkpoint': 'routine',
+  'device.online': 'routine',
+  'device.offline': 'notice',
+  'device.fault': 'notice',
+};
+
+/** The kinds the daily report counts as alarms. */
+export const ALARM_EVENT_KINDS: readonly EventKind[] = EVENT_KINDS.filter((k) => EVENT_WEIGHT[k] === 'alarm');
+
+/** Alarms and notices: what the console's activity feed makes stand out (any string: the feed shows what the API sends). */
+export function isNotableKind(kind: string): boolean {
+  const weight = (EVENT_WEIGHT as Readonly<Record<string, string>>)[kind];
+  return weight === 'alarm' || weight === 'notice';
+}
+
 const kindSet: ReadonlySet<string> = new Set(EVENT_KINDS);
 export function isEventKind(value: unknown): value is EventKind {
   return typeof value === 'string' && kindSet.has(value);

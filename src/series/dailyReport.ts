@@ -9,7 +9,6 @@ import { mean, offlineMs, percentile, round } from './stats.ts';
  * Drills (演练) are kept out of the statistics: their incidents are counted
  * apart, and alarms raised inside a drill's window and zone are not alarms.
  */
-export const ALARM_KINDS: readonly string[] = ['alarm.panic', 'door.forced', 'camera.intrusion', 'camera.tamper', 'camera.video_loss'];
 
 export interface ReportInput {
   readonly date: string;

@@ -4,7 +4,8 @@ import { localTime } from '../core/localTime.ts';
 import type { Db } from '../store/database.ts';
 import { ReportQueries } from '../store/reportQueries.ts';
 import { addDays, dayRange } from '../series/buckets.ts';
-import { ALARM_KINDS, buildDailyReport, type DailyReport } from '../series/dailyReport.ts';
+import { buildDailyReport, type DailyReport } from '../series/dailyReport.ts';
+import { ALARM_EVENT_KINDS } from '../core/event.ts';
 import { ACTIVITY_KINDS, findInsights, LOOKBACK_DAYS, type HourCount } from '../series/insights.ts';
 import type { SeriesService } from '../series/service.ts';
 
@@ -26,7 +27,7 @@ export class DailyReportService {
     private readonly devices: () => readonly { readonly id: string; readonly zoneId: string }[],
     private readonly now: () => number,
   ) {
-    this.queries = new ReportQueries(db, ALARM_KINDS);
+    this.queries = new ReportQueries(db, ALARM_EVENT_KINDS);
   }
 
   /** Today's campus-local date. */

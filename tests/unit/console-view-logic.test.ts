@@ -14,7 +14,7 @@ function ev(id: string, o: Partial<GateEvent> = {}): GateEvent {
   return { id, deviceId: 'reader-1', zoneId: 'gate', kind: 'access.granted', ts: DAY + 8 * HOUR, receivedAt: DAY + 8 * HOUR, data: {}, ...o };
 }
 function device(id: string, o: Partial<Device> = {}): Device {
-  return { id, zoneId: 'gate', profile: 'generic', transport: 'mqtt', online: true, lastSeen: DAY, health: {}, rejected: { count: 0 }, ...o };
+  return { id, zoneId: 'gate', profile: 'generic', transport: 'mqtt', online: true, lastSeen: DAY, health: {}, rejected: { count: 0 }, repaired: { count: 0 }, ...o };
 }
 
 describe('live state', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { profileRegistry } from '../../devices/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import type { GatehouseEvent } from '../../src/core/event.ts';
+import { ALARM_EVENT_KINDS, EVENT_WEIGHT, isNotableKind, type EventKind, type GatehouseEvent } from '../../src/core/event.ts';
 import { INCIDENT_KINDS } from '../../src/core/incident.ts';
 import { defaultEngineConfig, emptyState, onEvent, type EngineConfig } from '../../src/core/incidents/engine.ts';
 import { DEFAULT_RULES, RULES, isUrgentKind } from '../../src/core/incidents/registry.ts';
@@ -95,5 +95,13 @@ describe('the incident rule registry', () => {
     expect(isUrgentKind('camera.video_loss')).toBe(true);
     expect(isUrgentKind('alarm.anything')).toBe(true);
     expect(isUrgentKind('access.denied')).toBe(false);
+  });
+
+  it('one table says how loud each event kind is: every kind that opens an incident by itself stands out in the console, and the report counts the alarms', () => {
+    for (const rule of RULES) for (const kind of rule.urgentOn ?? []) expect(EVENT_WEIGHT[kind as EventKind], kind).toMatch(/^(alarm|notice)$/);
+    expect(ALARM_EVENT_KINDS).toEqual(['door.forced', 'alarm.panic', 'camera.tamper', 'camera.video_loss', 'camera.intrusion']);
+    expect(isNotableKind('access.denied')).toBe(true);
+    expect(isNotableKind('access.granted')).toBe(false);
+    expect(isNotableKind('constructor')).toBe(false);
   });
 });

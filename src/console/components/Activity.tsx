@@ -1,8 +1,8 @@
 import { useStore } from '../services/store.ts';
 import { eventKindLabel, formatTime } from '../lib/format.ts';
+import { isNotableKind } from '../../core/event.ts';
 
 const SHOWN = 40;
-const NOTABLE = new Set(['access.denied', 'door.forced', 'door.held_open', 'alarm.panic', 'camera.tamper', 'camera.video_loss', 'camera.intrusion', 'device.offline', 'device.fault']);
 
 /** The newest events as they arrive: the campus is alive (or it is not). */
 /** `hint`: the queue screen shows it where the incident detail will be. */
@@ -21,7 +21,7 @@ export function Activity({ hint = false }: { readonly hint?: boolean }) {
           {events.map((e) => {
             const person = typeof e.data['name'] === 'string' ? e.data['name'] : typeof e.data['card'] === 'string' ? e.data['card'] : '';
             return (
-              <li key={e.id} class={NOTABLE.has(e.kind) ? 'notable' : ''} data-event-kind={e.kind}>
+              <li key={e.id} class={isNotableKind(e.kind) ? 'notable' : ''} data-event-kind={e.kind}>
                 <time>{formatTime(e.ts, s.lang)}</time>
                 <span class="ev-kind">{eventKindLabel(e.kind, s.lang)}</span>
                 <span class="ev-where">

@@ -1,7 +1,12 @@
 /**
  * What the console reads from the HTTP API (DESIGN.md "HTTP API contract" and
- * /docs). The console depends on the API only, never on the hub's modules.
+ * /docs). The console depends on the API only, never on the hub's modules: the
+ * shapes the API serves are typed from the very schemas that validate its
+ * answers and write the OpenAPI document (src/api/schemas.ts, imported for
+ * types only: nothing of the hub is bundled into the page).
  */
+import type { Static } from 'typebox';
+import type { DeviceSchema, EventSchema, IncidentSchema, TimelineEntrySchema } from '../../api/schemas.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export type Role = 'guard' | 'officer' | 'admin';
@@ -14,45 +19,11 @@ export interface Session {
   readonly expiresAt: number;
 }
 
-export interface ProcedureStep {
-  readonly step: string;
-  readonly mandatory: boolean;
-  readonly doneAt?: number;
-  readonly doneBy?: string;
-}
+export type ProcedureStep = Incident['procedure'][number];
 
-export interface Incident {
-  readonly id: string;
-  readonly kind: string;
-  readonly severity: Severity;
-  readonly zoneId: string;
-  readonly deviceId?: string;
-  readonly title: string;
-  readonly status: IncidentStatus;
-  readonly openedAt: number;
-  readonly acknowledgedAt?: number;
-  readonly acknowledgedBy?: string;
-  readonly escalatedAt?: number;
-  readonly escalationLevel: number;
-  readonly resolvedAt?: number;
-  readonly resolvedBy?: string;
-  readonly note?: string;
-  readonly eventIds: readonly string[];
-  readonly count: number;
-  readonly drill: boolean;
-  readonly lastEventAt: number;
-  readonly procedure: readonly ProcedureStep[];
-  readonly data: Readonly<Record<string, unknown>>;
-}
+export type Incident = Readonly<Static<typeof IncidentSchema>>;
 
-export interface TimelineEntry {
-  readonly at: number;
-  readonly type: string;
-  readonly actor?: string;
-  readonly eventId?: string;
-  readonly eventKind?: string;
-  readonly note?: string;
-}
+export type TimelineEntry = Readonly<Static<typeof TimelineEntrySchema>>;
 
 /** Camera snapshots on an incident (being added to GET /api/v1/incidents/{id}). */
 export interface Snapshot {
@@ -68,32 +39,9 @@ export interface IncidentDetail extends Incident {
   readonly snapshots?: readonly Snapshot[];
 }
 
-export interface Device {
-  readonly id: string;
-  readonly name?: string;
-  readonly zoneId: string;
-  readonly profile: string;
-  readonly transport: string;
-  readonly online: boolean;
-  readonly lastSeen: number | null;
-  readonly health: Readonly<Record<string, number | string | boolean>>;
-  readonly rejected: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
-  /** Urgent events stored despite a bad field (a panic whose clock sends seconds): the device still needs fixing. */
-  readonly repaired?: { readonly count: number; readonly lastReason?: string; readonly lastDetail?: string; readonly lastAt?: number };
-  readonly link?: Readonly<Record<string, unknown>>;
-  /** Present once the device went over its MQTT publish allowance. */
-  readonly flooding?: { readonly dropped: number; readonly delayed: number; readonly disconnects: number; readonly lastAt: number; readonly backoffUntil?: number };
-}
+export type Device = Readonly<Static<typeof DeviceSchema>>;
 
-export interface GateEvent {
-  readonly id: string;
-  readonly deviceId: string;
-  readonly zoneId: string;
-  readonly kind: string;
-  readonly ts: number;
-  readonly receivedAt: number;
-  readonly data: Readonly<Record<string, unknown>>;
-}
+export type GateEvent = Readonly<Static<typeof EventSchema>>;
 
 export type HazardStatus = 'open' | 'rectifying' | 'closed';
 
