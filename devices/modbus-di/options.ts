@@ -1,5 +1,7 @@
+import Type, { type Static } from 'typebox';
 import { EVENT_KINDS, type EventKind } from '../../src/core/event.ts';
-import type { ModbusRtuLink, RelayOutput } from '../../src/core/fieldbus.ts';
+import type { ModbusRtuLink } from '../../src/core/fieldbus.ts';
+import { inBlockOrder, readBlock } from '../../src/core/optionsBlock.ts';
 
 /**
  * `modbus: { unit, inputs: [{ index, kind, normallyClosed? }], pollMs?, timeoutMs?, debounce?, relays?: [{ index, name }] }`
@@ -32,89 +34,78 @@ export const CLEARING_KIND: Readonly<Partial<Record<EventKind, EventKind>>> = {
 /** Kinds an input may raise: anything a contact can mean, not presence (the transport owns that) nor a clearing kind. */
 export const INPUT_KINDS: readonly EventKind[] = EVENT_KINDS.filter((k) => !k.startsWith('device.') && k !== 'alarm.cleared' && k !== 'door.closed');
 
-const DEFAULTS = { pollMs: 100, timeoutMs: 200, debounce: 50 } as const;
 /** Missed polls in a row before the device is offline (≈ 0.6 s at the defaults). */
 const OFFLINE_AFTER_MISSES = 3;
-const KEYS = new Set(['unit', 'inputs', 'pollMs', 'timeoutMs', 'debounce', 'relays']);
-const RELAY_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-function isInt(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+/** The `modbus:` block: validation, defaults and the type, in one place. */
+export const ModbusBlock = Type.Object(
+  {
+    // Modbus over serial line §2.2: 0 is broadcast (no answer), 248–255 are reserved.
+    unit: Type.Integer({ minimum: 1, maximum: 247, description: 'must be the unit (slave) address, an integer 1–247' }),
+    pollMs: Type.Optional(Type.Integer({ minimum: 20, maximum: 60_000, default: 100, description: 'must be an integer 20–60000 (milliseconds between polls)' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 10_000, default: 200, description: 'must be an integer 10–10000 (milliseconds to wait for an answer)' })),
+    debounce: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, default: 50, description: 'must be an integer 0–10000 (milliseconds an input must hold)' })),
+    inputs: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            index: Type.Integer({ minimum: 0, maximum: 1999, description: 'must be an input number 0–1999' }),
+            kind: Type.Enum([...INPUT_KINDS], { description: `must be one of ${INPUT_KINDS.join(', ')}` }),
+            normallyClosed: Type.Optional(Type.Boolean({ default: false, description: 'must be true or false' })),
+          },
+          { additionalProperties: false, description: 'must be { index, kind }' },
+        ),
+        { minItems: 1, default: [{ index: 0, kind: 'alarm.panic' }], description: 'must list at least one { index, kind }' },
+      ),
+    ),
+    relays: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            index: Type.Integer({ minimum: 0, maximum: 65535, description: 'must be a coil number 0–65535' }),
+            name: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'must be a short lowercase name other than "relay" (e.g. siren, gate)' }),
+          },
+          { additionalProperties: false, description: 'must be { index, name }' },
+        ),
+        { default: [], description: 'must be a list of { index, name }' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ModbusBlock = Static<typeof ModbusBlock>;
 
 export function parseModbusDiOptions(device: Readonly<Record<string, unknown>>): { options: ModbusDiOptions } | { errors: string[] } {
-  const m = device['modbus'];
-  if (!isMapping(m)) return { errors: ['modbus: is required, e.g. { unit: 1, inputs: [ { index: 0, kind: alarm.panic } ] }'] };
-  const errors: string[] = [];
-  for (const key of Object.keys(m)) if (!KEYS.has(key)) errors.push(`modbus.${key}: unknown field (known: ${[...KEYS].join(', ')})`);
-  // Modbus over serial line §2.2: 0 is broadcast (no answer), 248–255 are reserved.
-  if (!isInt(m['unit'], 1, 247)) errors.push('modbus.unit: must be the unit (slave) address, an integer 1–247');
-  const pollMs = m['pollMs'] ?? DEFAULTS.pollMs;
-  if (!isInt(pollMs, 20, 60_000)) errors.push('modbus.pollMs: must be an integer 20–60000 (milliseconds between polls)');
-  const timeoutMs = m['timeoutMs'] ?? DEFAULTS.timeoutMs;
-  if (!isInt(timeoutMs, 10, 10_000)) errors.push('modbus.timeoutMs: must be an integer 10–10000 (milliseconds to wait for an answer)');
-  const debounce = m['debounce'] ?? DEFAULTS.debounce;
-  if (!isInt(debounce, 0, 10_000)) errors.push('modbus.debounce: must be an integer 0–10000 (milliseconds an input must hold)');
-
-  const inputs: InputMapping[] = [];
-  const rawInputs = m['inputs'] ?? [{ index: 0, kind: 'alarm.panic' }];
-  if (!Array.isArray(rawInputs) || rawInputs.length === 0) errors.push('modbus.inputs: must list at least one { index, kind }');
-  else {
-    const seen = new Set<number>();
-    for (const [i, input] of rawInputs.entries()) {
-      const at = `modbus.inputs[${i}]`;
-      if (!isMapping(input)) {
-        errors.push(`${at}: must be { index, kind }`);
-        continue;
-      }
-      for (const key of Object.keys(input)) if (!['index', 'kind', 'normallyClosed'].includes(key)) errors.push(`${at}.${key}: unknown field (index, kind, normallyClosed)`);
-      const { index, kind, normallyClosed = false } = input;
-      if (!isInt(index, 0, 1999)) errors.push(`${at}.index: must be an input number 0–1999`);
-      else if (seen.has(index)) errors.push(`${at}.index: input ${index} is mapped twice`);
-      else seen.add(index);
-      if (!(INPUT_KINDS as readonly unknown[]).includes(kind)) errors.push(`${at}.kind: must be one of ${INPUT_KINDS.join(', ')}`);
-      if (typeof normallyClosed !== 'boolean') errors.push(`${at}.normallyClosed: must be true or false`);
-      inputs.push({ index: index as number, kind: kind as EventKind, normallyClosed: normallyClosed as boolean });
-    }
+  if (device['modbus'] === undefined) return { errors: ['modbus: is required, e.g. { unit: 1, inputs: [ { index: 0, kind: alarm.panic } ] }'] };
+  const read = readBlock('modbus', device['modbus'], ModbusBlock);
+  if (read.value === undefined) return { errors: read.errors };
+  const m = read.value;
+  // What a schema cannot say: each input and each coil once, no relay called "relay" (the generic command).
+  const errors = [...read.errors];
+  const inputs = Array.isArray(m.inputs) ? m.inputs : [];
+  for (const [i, input] of inputs.entries()) {
+    if (inputs.findIndex((x) => x?.index === input?.index) < i && Number.isInteger(input?.index)) errors.push(`modbus.inputs[${i}].index: input ${input.index} is mapped twice`);
   }
-
-  const relays: RelayOutput[] = [];
-  const rawRelays = m['relays'] ?? [];
-  if (!Array.isArray(rawRelays)) errors.push('modbus.relays: must be a list of { index, name }');
-  else {
-    for (const [i, relay] of rawRelays.entries()) {
-      const at = `modbus.relays[${i}]`;
-      if (!isMapping(relay)) {
-        errors.push(`${at}: must be { index, name }`);
-        continue;
-      }
-      const { index, name } = relay;
-      if (!isInt(index, 0, 65535)) errors.push(`${at}.index: must be a coil number 0–65535`);
-      if (typeof name !== 'string' || !RELAY_NAME.test(name) || name === 'relay') {
-        errors.push(`${at}.name: must be a short lowercase name other than "relay" (e.g. siren, gate)`);
-      } else if (relays.some((r) => r.name === name)) errors.push(`${at}.name: "${name}" is used twice`);
-      else if (relays.some((r) => r.index === index)) errors.push(`${at}.index: coil ${String(index)} is used twice`);
-      relays.push({ index: index as number, name: name as string });
-    }
+  const relays = Array.isArray(m.relays) ? m.relays : [];
+  for (const [i, relay] of relays.entries()) {
+    if (relay?.name === 'relay') errors.push(`modbus.relays[${i}].name: must be a short lowercase name other than "relay" (e.g. siren, gate)`);
+    else if (relays.findIndex((r) => r?.name === relay?.name) < i) errors.push(`modbus.relays[${i}].name: "${relay.name}" is used twice`);
+    else if (relays.findIndex((r) => r?.index === relay?.index) < i) errors.push(`modbus.relays[${i}].index: coil ${String(relay.index)} is used twice`);
   }
-  if (errors.length > 0) return { errors };
-  const inputCount = Math.max(...inputs.map((i) => i.index)) + 1;
+  if (errors.length > 0) return { errors: inBlockOrder('modbus', ModbusBlock, errors) };
+  const mapped: InputMapping[] = inputs.map((x) => ({ index: x.index, kind: x.kind as EventKind, normallyClosed: x.normallyClosed ?? false }));
   return {
     options: {
-      inputs,
-      debounce: debounce as number,
+      inputs: mapped,
+      debounce: m.debounce ?? 50,
       link: {
         protocol: 'modbus-rtu',
-        unit: m['unit'] as number,
-        inputCount,
-        pollMs: pollMs as number,
-        timeoutMs: timeoutMs as number,
+        unit: m.unit,
+        inputCount: Math.max(...mapped.map((i) => i.index)) + 1,
+        pollMs: m.pollMs ?? 100,
+        timeoutMs: m.timeoutMs ?? 200,
         offlineAfterMisses: OFFLINE_AFTER_MISSES,
-        relays,
+        relays: relays.map((r) => ({ index: r.index, name: r.name })),
       },
     },
   };

@@ -71,6 +71,7 @@ export const modbusDi: DeviceProfile<ModbusDiOptions, ModbusDiState> = {
   transport: 'serial',
   emits: [...new Set<EventKind>([...INPUT_KINDS, 'alarm.cleared', 'door.closed'])],
   parseOptions: parseModbusDiOptions,
+  connectionOf: (options) => ({ kind: 'serial', link: options.link }),
   decode(raw, ctx) {
     if (raw.channel !== 'inputs') return { ok: false, reason: 'unknown_channel', detail: `modbus-di reads inputs, not ${raw.channel}` };
     const bits = readInputs(raw.payload);

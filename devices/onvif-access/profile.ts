@@ -53,6 +53,7 @@ export const onvifAccess: DeviceProfile<AccessOptions, AccessState> = {
   transport: 'onvif',
   emits: ACCESS_KINDS,
   parseOptions,
+  connectionOf: (options) => ({ kind: 'onvif', endpoint: options }),
   decode: (raw, ctx) => decode(raw, ctx.options, ctx.deviceId, ctx.state),
   samples,
 };

@@ -1,4 +1,6 @@
-import { isEventKind, type EventKind } from '../../src/core/event.ts';
+import Type, { type Static } from 'typebox';
+import type { EventKind } from '../../src/core/event.ts';
+import { inBlockOrder, readBlock } from '../../src/core/optionsBlock.ts';
 
 /**
  * Per-camera options, from the device's `onvif:` block (DESIGN.md config contract):
@@ -7,8 +9,8 @@ import { isEventKind, type EventKind } from '../../src/core/event.ts';
  *            inputs: [ { token: DI_1, kind: alarm.panic } ],   # camera alarm inputs → event kinds
  *            termination: 60, pullTimeout: 20, profile: MainStream }
  *
- * Validated here (the one place that knows the block's shape); the ONVIF transport
- * reads the connection part of the result.
+ * Validated here by its schema (the one place that knows the block's shape); the
+ * ONVIF transport reads the connection part of the result.
  */
 export interface InputMapping {
   /** The camera's InputToken (`tns1:Device/Trigger/DigitalInput` source item), e.g. `DI_1` or `1`. */
@@ -42,59 +44,54 @@ const DEFAULT_CLEARS: Partial<Record<EventKind, EventKind>> = {
 
 /** What a camera's alarm input may stand for. */
 export const INPUT_KINDS: readonly EventKind[] = ['alarm.panic', 'alarm.cleared', 'door.forced', 'door.held_open', 'door.closed', 'camera.intrusion', 'camera.tamper', 'camera.motion'];
-const isInputKind = (k: unknown): k is EventKind => isEventKind(k) && INPUT_KINDS.includes(k);
 
-const KNOWN_KEYS = new Set(['host', 'port', 'username', 'password', 'inputs', 'termination', 'pullTimeout', 'profile']);
+/** The `onvif:` block: validation, defaults and the type, in one place. */
+export const OnvifBlock = Type.Object(
+  {
+    host: Type.String({ minLength: 1, pattern: '^[^\\s/]+$', description: 'must be a host name or IP address (no scheme, no path)' }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 80, description: 'must be a port number 1–65535' })),
+    username: Type.Optional(Type.String({ description: 'must be a string' })),
+    password: Type.Optional(Type.String({ description: 'must be a string' })),
+    inputs: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            // YAML reads `token: 1` as a number: both mean the camera's input "1".
+            token: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })], { description: "must be the camera's input token (e.g. DI_1)" }),
+            kind: Type.Enum([...INPUT_KINDS], { description: `must be one of ${INPUT_KINDS.join(', ')}` }),
+            clears: Type.Optional(Type.Enum([...INPUT_KINDS], { description: `must be one of ${INPUT_KINDS.join(', ')}` })),
+          },
+          { additionalProperties: false, description: 'must be { token, kind, clears? }' },
+        ),
+        { default: [], description: 'must be a list like [ { token: DI_1, kind: alarm.panic } ]' },
+      ),
+    ),
+    termination: Type.Optional(Type.Number({ minimum: 10, maximum: 3600, default: 60, description: 'must be 10–3600 seconds' })),
+    pullTimeout: Type.Optional(Type.Number({ minimum: 1, maximum: 60, default: 20, description: 'must be 1–60 seconds' })),
+    profile: Type.Optional(Type.String({ description: 'must be a string' })),
+  },
+  { additionalProperties: false },
+);
+export type OnvifBlock = Static<typeof OnvifBlock>;
 
 export function parseCameraOptions(device: Readonly<Record<string, unknown>>): { options: OnvifCameraOptions } | { errors: string[] } {
-  const block = device['onvif'];
   // Missing: the config check already says `onvif: is required …` for every camera profile.
-  if (block === undefined) return { errors: [] };
-  if (block === null || typeof block !== 'object' || Array.isArray(block)) return { errors: ['onvif: must be a mapping'] };
-  const o = block as Record<string, unknown>;
-  const errors: string[] = [];
-  for (const key of Object.keys(o)) if (!KNOWN_KEYS.has(key)) errors.push(`onvif.${key}: unknown field (known: ${[...KNOWN_KEYS].join(', ')})`);
-  const host = o['host'];
-  if (typeof host !== 'string' || host.length === 0 || /[\s/]/.test(host)) errors.push('onvif.host: must be a host name or IP address (no scheme, no path)');
-  const port = o['port'] ?? 80;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) errors.push('onvif.port: must be a port number 1–65535');
-  for (const key of ['username', 'password', 'profile'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'string') errors.push(`onvif.${key}: must be a string`);
-  }
-  if ((o['username'] === undefined) !== (o['password'] === undefined)) errors.push('onvif: give both username and password, or neither');
-  const termination = o['termination'] ?? 60;
-  if (typeof termination !== 'number' || termination < 10 || termination > 3600) errors.push('onvif.termination: must be 10–3600 seconds');
-  const pullTimeout = o['pullTimeout'] ?? 20;
-  if (typeof pullTimeout !== 'number' || pullTimeout < 1 || pullTimeout > 60) errors.push('onvif.pullTimeout: must be 1–60 seconds');
+  if (device['onvif'] === undefined) return { errors: [] };
+  const read = readBlock('onvif', device['onvif'], OnvifBlock);
+  if (read.value === undefined) return { errors: read.errors };
+  const o = read.value;
+  const errors = [...read.errors];
+  if ((o.username === undefined) !== (o.password === undefined)) errors.push('onvif: give both username and password, or neither');
   const inputs: InputMapping[] = [];
-  const rawInputs = o['inputs'] ?? [];
-  if (!Array.isArray(rawInputs)) errors.push('onvif.inputs: must be a list like [ { token: DI_1, kind: alarm.panic } ]');
-  else {
-    for (const [i, entry] of rawInputs.entries()) {
-      const at = `onvif.inputs[${i}]`;
-      const e = (entry ?? {}) as Record<string, unknown>;
-      const token = typeof e['token'] === 'number' ? String(e['token']) : e['token'];
-      if (typeof token !== 'string' || token.length === 0) errors.push(`${at}.token: must be the camera's input token (e.g. DI_1)`);
-      if (!isInputKind(e['kind'])) errors.push(`${at}.kind: must be one of ${INPUT_KINDS.join(', ')}`);
-      if (e['clears'] !== undefined && !isInputKind(e['clears'])) errors.push(`${at}.clears: must be one of ${INPUT_KINDS.join(', ')}`);
-      if (typeof token === 'string' && isInputKind(e['kind'])) {
-        if (inputs.some((x) => x.token === token)) errors.push(`${at}.token: input ${token} is mapped twice`);
-        const clears = isInputKind(e['clears']) ? e['clears'] : DEFAULT_CLEARS[e['kind']];
-        inputs.push({ token, kind: e['kind'], clears });
-      }
-    }
+  for (const [i, entry] of (Array.isArray(o.inputs) ? o.inputs : []).entries()) {
+    if (entry === null || typeof entry !== 'object') continue;
+    const token = String(entry.token);
+    if (inputs.some((x) => x.token === token)) errors.push(`onvif.inputs[${i}].token: input ${token} is mapped twice`);
+    const kind = entry.kind as EventKind;
+    inputs.push({ token, kind, clears: (entry.clears as EventKind | undefined) ?? DEFAULT_CLEARS[kind] });
   }
-  if (errors.length > 0) return { errors };
+  if (errors.length > 0) return { errors: inBlockOrder('onvif', OnvifBlock, errors) };
   return {
-    options: {
-      host: host as string,
-      port: port as number,
-      username: o['username'] as string | undefined,
-      password: o['password'] as string | undefined,
-      inputs,
-      termination: termination as number,
-      pullTimeout: pullTimeout as number,
-      profile: o['profile'] as string | undefined,
-    },
+    options: { host: o.host, port: o.port ?? 80, username: o.username, password: o.password, inputs, termination: o.termination ?? 60, pullTimeout: o.pullTimeout ?? 20, profile: o.profile },
   };
 }

@@ -120,6 +120,7 @@ export const onvifCamera: DeviceProfile<OnvifCameraOptions, CameraState> = {
   transport: 'onvif',
   emits: [...new Set<EventKind>([...TOPIC_KINDS, ...INPUT_KINDS])],
   parseOptions: parseCameraOptions,
+  connectionOf: (options) => ({ kind: 'onvif', endpoint: options }),
   decode: (raw, ctx) => decode(raw, ctx.options, ctx.deviceId, ctx.state),
   samples,
 };

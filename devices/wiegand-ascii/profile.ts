@@ -69,6 +69,7 @@ export const wiegandAscii: DeviceProfile<WiegandOptions, WiegandState> = {
   transport: 'serial',
   emits: ['access.granted', 'access.denied'],
   parseOptions,
+  connectionOf: (options) => ({ kind: 'serial', link: options.link }),
   decode(raw, ctx) {
     if (raw.channel !== 'line') return { ok: false, reason: 'unknown_channel', detail: `wiegand-ascii reads lines, not ${raw.channel}` };
     if (!Buffer.isBuffer(raw.payload)) return { ok: false, reason: 'bad_field', detail: 'a line must be bytes' };

@@ -48,11 +48,9 @@ export function patrolCheckpoints(config: GatehouseConfig): string[] {
 
 /** A serial or ONVIF device's link: its port or address and what its profile made of them (not the card list it decodes with). */
 export function linkOf(device: ResolvedDevice): unknown {
-  const transport = profileRegistry.get(device.profile)?.transport;
   // MQTT and Zigbee devices have no link of their own: they come in through the broker.
-  if (transport === 'mqtt' || transport === 'zigbee2mqtt') return undefined;
-  const options = device.profileOptions as { link?: unknown } | undefined;
-  return { profile: device.profile, serial: device.serial, modbus: device.modbus, onvif: device.onvif, link: options?.link, camera: device.onvif ? options : undefined };
+  if (device.connection.kind === 'broker') return undefined;
+  return { profile: device.profile, serial: device.serial, modbus: device.modbus, onvif: device.onvif, connection: device.connection };
 }
 
 export function hazardSettings(config: GatehouseConfig): HazardSettings {

@@ -1,3 +1,4 @@
+import type { Connection } from '../core/connection.ts';
 import type { AnyProfile } from '../core/device.ts';
 import type { RawConfig } from './schema.ts';
 import { INCIDENT_KINDS } from '../core/incident.ts';
@@ -15,9 +16,10 @@ import { DEVICE_SECRET_MIN_LENGTH, isDeviceSecretHash } from '../auth/deviceSecr
 export function checkConsistency(
   config: RawConfig,
   profiles: ReadonlyMap<string, AnyProfile>,
-): { errors: string[]; profileOptions: Map<string, unknown> } {
+): { errors: string[]; profileOptions: Map<string, unknown>; connections: Map<string, Connection> } {
   const errors: string[] = [];
   const profileOptions = new Map<string, unknown>();
+  const connections = new Map<string, Connection>();
   const zoneIds = new Set<string>();
   for (const [i, zone] of config.zones.entries()) {
     if (typeof zone?.id !== 'string') continue;
@@ -52,10 +54,13 @@ export function checkConsistency(
     if (profile.parseOptions) {
       const parsed = profile.parseOptions(device as unknown as Record<string, unknown>, { cards: config.cards ?? [] });
       if ('errors' in parsed) for (const e of parsed.errors) errors.push(`${at}.${e}`);
-      else profileOptions.set(device.id, parsed.options);
+      else {
+        profileOptions.set(device.id, parsed.options);
+        if (profile.connectionOf) connections.set(device.id, profile.connectionOf(parsed.options));
+      }
     }
   }
-  errors.push(...checkSerialBuses(config.devices, profileOptions));
+  errors.push(...checkSerialBuses(config.devices, connections));
   // A bridge signs in with its password (its certificate's CN would be checked against the devices).
   errors.push(...checkBridges(config, profiles, (at, bridge, what) => checkDeviceSecret(at, bridge, what, false)));
   const usernames = new Set<string>();
@@ -132,7 +137,7 @@ export function checkConsistency(
   }
   errors.push(...checkRetention(config.retention));
   errors.push(...checkBackup(config.backup));
-  return { errors, profileOptions };
+  return { errors, profileOptions, connections };
 }
 
 /** An MQTT device's `secret` (at least 16 characters) or `secretHash`; the secret itself never goes into a message. */

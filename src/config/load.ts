@@ -1,3 +1,4 @@
+import { BROKER } from '../core/connection.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
@@ -96,7 +97,7 @@ function resolveRaw(substituted: unknown, options: LoadOptions, errors: string[]
   if (!schemaOk) errors.push(...formatSchemaErrors(validator.errors ?? []));
   const config = substituted as RawConfig;
   // Cross-references are checked even when the schema failed, so one run lists every problem.
-  let consistency: ReturnType<typeof checkConsistency> = { errors: [], profileOptions: new Map() };
+  let consistency: ReturnType<typeof checkConsistency> = { errors: [], profileOptions: new Map(), connections: new Map() };
   if (Array.isArray(config.zones) && Array.isArray(config.devices)) {
     try {
       consistency = checkConsistency(config, options.profiles);
@@ -112,7 +113,7 @@ function resolveRaw(substituted: unknown, options: LoadOptions, errors: string[]
   }
   const tls = readTlsSections(config, errors);
   if (errors.length > 0 || !schemaOk) return { ok: false, errors: [...new Set(errors)] };
-  return { ok: true, config: deepFreeze({ ...resolveDefaults(config, consistency.profileOptions, tls, options.profiles), source }) };
+  return { ok: true, config: deepFreeze({ ...resolveDefaults(config, consistency, tls, options.profiles), source }) };
 }
 
 interface TlsMaterial {
@@ -187,7 +188,7 @@ function applyEnvOverrides(config: Record<string, unknown>, env: NodeJS.ProcessE
   }
 }
 
-function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unknown>, tls: TlsMaterial, profiles: ReadonlyMap<string, AnyProfile>): Omit<GatehouseConfig, 'source'> {
+function resolveDefaults(raw: RawConfig, parsed: Pick<ReturnType<typeof checkConsistency>, 'profileOptions' | 'connections'>, tls: TlsMaterial, profiles: ReadonlyMap<string, AnyProfile>): Omit<GatehouseConfig, 'source'> {
   const supervisionOfflineAfter = raw.supervision?.offlineAfter ?? 180;
   const maxPacketBytes = raw.mqtt?.maxPacketBytes ?? 64 * 1024;
   const mqtt: MqttConfig = raw.mqtt?.url
@@ -233,7 +234,8 @@ function resolveDefaults(raw: RawConfig, profileOptions: ReadonlyMap<string, unk
       ...d,
       ...(role !== undefined ? { role, type: role } : {}),
       offlineAfter: d.offlineAfter ?? profiles.get(d.profile)?.offlineAfter ?? supervisionOfflineAfter,
-      profileOptions: profileOptions.get(d.id),
+      profileOptions: parsed.profileOptions.get(d.id),
+      connection: parsed.connections.get(d.id) ?? BROKER,
     };
   });
   return {

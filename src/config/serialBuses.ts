@@ -1,4 +1,4 @@
-import { serialLinkOf } from '../core/fieldbus.ts';
+import type { Connection } from '../core/connection.ts';
 
 /**
  * Devices that share a serial port must be able to share it: one line has one
@@ -11,14 +11,15 @@ interface SerialDeviceEntry {
   readonly serial?: { readonly path: string; readonly baudRate?: number; readonly parity?: string; readonly stopBits?: number; readonly dataBits?: number } | undefined;
 }
 
-export function checkSerialBuses(devices: readonly SerialDeviceEntry[], profileOptions: ReadonlyMap<string, unknown>): string[] {
+export function checkSerialBuses(devices: readonly SerialDeviceEntry[], connections: ReadonlyMap<string, Connection>): string[] {
   const errors: string[] = [];
   const first = new Map<string, { i: number; id: string; framing: string; ascii: boolean }>();
   const units = new Map<string, number>();
   for (const [i, device] of devices.entries()) {
     if (!device?.serial || typeof device.serial.path !== 'string') continue;
     const { path, baudRate = 9600, parity = 'none', stopBits = 1, dataBits = 8 } = device.serial;
-    const link = serialLinkOf(profileOptions.get(device.id));
+    const connection = connections.get(device.id);
+    const link = connection?.kind === 'serial' ? connection.link : undefined;
     const framing = `${baudRate} ${dataBits}${parity[0]!.toUpperCase()}${stopBits}`;
     const ascii = link?.protocol === 'ascii-lines';
     const owner = first.get(path);

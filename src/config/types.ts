@@ -1,3 +1,4 @@
+import type { Connection } from '../core/connection.ts';
 import type { Severity, IncidentKind } from '../core/incident.ts';
 import type { Calendar, WeeklyHours } from '../core/schedule.ts';
 import type { RulesConfig } from '../core/incidents/registry.ts';
@@ -135,8 +136,10 @@ export interface ReportKind {
 export interface ResolvedDevice extends Readonly<DeviceConfig> {
   /** Seconds of silence before the device counts as offline. */
   readonly offlineAfter: number;
-  /** The profile's parsed options. */
+  /** The profile's parsed options (what its decode reads). */
   readonly profileOptions: unknown;
+  /** How the hub reaches it, as its profile declares (the transports read this). */
+  readonly connection: Connection;
 }
 
 export interface ResolvedBridge extends Readonly<BridgeConfig> {

@@ -1,3 +1,4 @@
+import type { Connection } from './connection.ts';
 import type { EventData, EventKind } from './event.ts';
 
 /**
@@ -125,6 +126,8 @@ export interface DeviceProfile<Options = unknown, State = unknown> {
   readonly healthKeys?: readonly string[];
   /** Turn the per-device config object into this profile's options, or explain what is wrong. */
   readonly parseOptions?: (device: Readonly<Record<string, unknown>>, site: ProfileSite) => { options: Options } | { errors: string[] };
+  /** How the hub reaches such a device, from its parsed options (without it: through the MQTT broker). */
+  readonly connectionOf?: (options: Options) => Connection;
   readonly decode: (raw: RawMessage, ctx: DecodeContext<Options, State>) => DecodeResult<State>;
   readonly samples: readonly ProfileSample[];
 }

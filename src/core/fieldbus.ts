@@ -36,11 +36,3 @@ export interface ModbusRtuLink {
 
 export type SerialLink = AsciiLinesLink | ModbusRtuLink;
 
-/** The serial link inside a device's parsed profile options, if its profile declares one. */
-export function serialLinkOf(profileOptions: unknown): SerialLink | undefined {
-  if (profileOptions === null || typeof profileOptions !== 'object') return undefined;
-  const link = (profileOptions as { link?: unknown }).link;
-  if (link === null || typeof link !== 'object') return undefined;
-  const protocol = (link as { protocol?: unknown }).protocol;
-  return protocol === 'ascii-lines' || protocol === 'modbus-rtu' ? (link as SerialLink) : undefined;
-}

@@ -120,6 +120,19 @@ describe('onvif-camera profile details', () => {
     expect(replay.ok && replay.events.map((e) => e.kind)).toEqual(fx.expect);
   });
 
+  it.each([
+    ['a port as a string', { host: 'cam', port: '80' }, /^onvif\.port: must be a port number/],
+    ['a host with a scheme', { host: 'http://cam' }, /^onvif\.host: must be a host name/],
+    ['no host at all', { port: 80 }, /^onvif\.host: is required \(a host name or IP address/],
+    ['a negative input token', { host: 'cam', inputs: [{ token: -1, kind: 'alarm.panic' }] }, /^onvif\.inputs\[0\]\.token: must be the camera's input token/],
+    ['an input mapped twice (1 and "1")', { host: 'cam', inputs: [{ token: 1, kind: 'alarm.panic' }, { token: '1', kind: 'door.forced' }] }, /^onvif\.inputs\[1\]\.token: input 1 is mapped twice/],
+    ['a termination of NaN', { host: 'cam', termination: Number.NaN }, /^onvif\.termination: must be 10–3600 seconds/],
+    ['a block that is a string', 'cam:80', /^onvif: must be a mapping/],
+  ])('refuses %s, naming the field', (_name, onvif, message) => {
+    const bad = parseCameraOptions({ onvif });
+    expect('errors' in bad && bad.errors).toEqual([expect.stringMatching(message)]);
+  });
+
   it('validates the onvif block with path: reason messages', () => {
     const bad = parseCameraOptions({ onvif: { host: 'http://x/', port: 70000, username: 'admin', inputs: [{ token: 'DI_1', kind: 'alarm.fire' }], extra: 1 } });
     expect('errors' in bad && bad.errors).toEqual(

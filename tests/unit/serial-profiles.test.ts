@@ -119,6 +119,41 @@ describe('modbus-di', () => {
   });
 });
 
+describe('the modbus block, spelled badly', () => {
+  const errorsOf = (modbus: unknown) => {
+    const parsed = modbusDi.parseOptions!({ modbus }, { cards });
+    return 'errors' in parsed ? parsed.errors : [];
+  };
+  it.each([
+    ['a list instead of a mapping', [1], /^modbus: must be a mapping/],
+    ['the unit as a string', { unit: '1' }, /^modbus\.unit: must be the unit/],
+    ['a fractional unit', { unit: 1.5 }, /^modbus\.unit: must be the unit/],
+    ['an empty input list', { unit: 1, inputs: [] }, /^modbus\.inputs: must list at least one/],
+    ['inputs as a word', { unit: 1, inputs: 'all' }, /^modbus\.inputs: must list at least one/],
+    ['a null input', { unit: 1, inputs: [null] }, /^modbus\.inputs\[0\]: must be \{ index, kind \}/],
+    ['normallyClosed as a word', { unit: 1, inputs: [{ index: 0, kind: 'alarm.panic', normallyClosed: 'yes' }] }, /^modbus\.inputs\[0\]\.normallyClosed: must be true or false/],
+    ['a relay called relay', { unit: 1, relays: [{ index: 0, name: 'relay' }] }, /^modbus\.relays\[0\]\.name: must be a short lowercase name other than "relay"/],
+    ['one coil twice', { unit: 1, relays: [{ index: 0, name: 'siren' }, { index: 0, name: 'gate' }] }, /^modbus\.relays\[1\]\.index: coil 0 is used twice/],
+    ['a huge poll period', { unit: 1, pollMs: 1e12 }, /^modbus\.pollMs: must be an integer 20–60000/],
+    ['a field spelled __proto__', JSON.parse('{ "unit": 1, "__proto__": { "unit": 0 } }'), /^modbus\.__proto__: unknown field/],
+  ])('%s', (_name, modbus, message) => {
+    expect(errorsOf(modbus)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('fills every default from the schema, and leaves the campus config untouched', () => {
+    const modbus = { unit: 7 };
+    const parsed = modbusDi.parseOptions!({ modbus }, { cards });
+    expect(parsed).toEqual({
+      options: {
+        inputs: [{ index: 0, kind: 'alarm.panic', normallyClosed: false }],
+        debounce: 50,
+        link: { protocol: 'modbus-rtu', unit: 7, inputCount: 1, pollMs: 100, timeoutMs: 200, offlineAfterMisses: 3, relays: [] },
+      },
+    });
+    expect(modbus).toEqual({ unit: 7 });
+  });
+});
+
 describe('relay commands', () => {
   const link: ModbusRtuLink = { protocol: 'modbus-rtu', unit: 1, inputCount: 1, pollMs: 100, timeoutMs: 200, offlineAfterMisses: 3, relays: [{ index: 2, name: 'siren' }] };
   it('takes a named relay or relay + output, with an optional pulse', () => {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { TransportContext } from '../transport.ts';
-import { OnvifError, readCameraClock, SoapClient, type CameraEndpoint } from './soap.ts';
+import type { OnvifEndpoint } from '../../core/connection.ts';
+import { OnvifError, readCameraClock, SoapClient } from './soap.ts';
 import { PullPointSession } from './pullPointSession.ts';
 import { readIdentity, type CameraIdentity } from './media.ts';
 import { fetchSnapshot } from './snapshot.ts';
@@ -20,15 +21,7 @@ import { readAccessInventory } from './accessInventory.ts';
  * - wrong credentials are one clear fault, then a slow retry — never a tight loop;
  * - a camera without PullPoint is reported once and watched for health only.
  */
-export interface CameraSettings extends CameraEndpoint {
-  /** Seconds of relative InitialTerminationTime to ask for. */
-  readonly termination: number;
-  /** Longest PullMessages wait (s). */
-  readonly pullTimeout: number;
-  readonly profile?: string | undefined;
-  /** A Profile C access controller: read its doors and access points at every connect (onvif-access). */
-  readonly accessInventory?: boolean | undefined;
-}
+export type CameraSettings = OnvifEndpoint;
 
 export type LinkState = 'starting' | 'connecting' | 'subscribed' | 'no-pullpoint' | 'auth-failed' | 'unreachable' | 'stopped';
 

@@ -45,13 +45,6 @@ export class OnvifTransport implements Transport {
 
 /** Cameras from the config: devices whose profile validated an `onvif:` block. */
 export function onvifTransport(devices: readonly ResolvedDevice[], ctx: TransportContext): OnvifTransport | undefined {
-  const cameras = devices
-    .filter((d) => d.onvif !== undefined && isCameraSettings(d.profileOptions))
-    .map((d) => ({ id: d.id, offlineAfter: d.offlineAfter, settings: d.profileOptions as CameraSettings }));
+  const cameras = devices.flatMap((d) => (d.connection.kind === 'onvif' ? [{ id: d.id, offlineAfter: d.offlineAfter, settings: d.connection.endpoint }] : []));
   return cameras.length > 0 ? new OnvifTransport(cameras, ctx) : undefined;
-}
-
-function isCameraSettings(v: unknown): v is CameraSettings {
-  const o = v as Partial<CameraSettings> | undefined;
-  return typeof o?.host === 'string' && typeof o.port === 'number' && typeof o.termination === 'number' && typeof o.pullTimeout === 'number';
 }

@@ -1,6 +1,6 @@
 import type { GatehouseConfig, ResolvedDevice } from '../../config/types.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { serialLinkOf, type ModbusRtuLink, type SerialLink } from '../../core/fieldbus.ts';
+import type { ModbusRtuLink, SerialLink } from '../../core/fieldbus.ts';
 import type { DeviceCommand, Transport, TransportContext } from '../transport.ts';
 import { LineReader } from './lineReader.ts';
 import { ModbusBus } from './modbusBus.ts';
@@ -36,7 +36,7 @@ export function lineSettingsOf(device: ResolvedDevice): LineSettings | undefined
 export function buildSerialTransport(config: GatehouseConfig, ctx: TransportContext): Transport[] {
   const devices: SerialDevice[] = [];
   for (const device of config.devices) {
-    const link = serialLinkOf(device.profileOptions);
+    const link = device.connection.kind === 'serial' ? device.connection.link : undefined;
     const settings = lineSettingsOf(device);
     if (link && settings) devices.push({ device, link, settings });
   }
