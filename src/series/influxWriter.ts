@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.ts';
+import { backoffMs } from '../core/backoff.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { InfluxSeries } from '../store/influxSeries.ts';
 import type { QueuedBatch, SeriesQueue } from '../store/seriesQueue.ts';
@@ -72,7 +73,7 @@ export class InfluxWriter {
   }
 
   private async loop(): Promise<void> {
-    let backoff = 0;
+    let failures = 0;
     let lastFlush = 0;
     while (!this.stopped) {
       this.refreshGauges();
@@ -102,7 +103,7 @@ export class InfluxWriter {
         await this.send(batches, points);
         if (this.state !== 'ok') this.log.info({ backlog: this.queue.backlog }, 'InfluxDB writes resumed');
         this.state = 'ok';
-        backoff = 0;
+        failures = 0;
       } catch (err) {
         const message = (err as Error).message;
         if (this.lastError !== message || this.state !== 'retrying') {
@@ -112,8 +113,7 @@ export class InfluxWriter {
         this.lastErrorAt = this.now();
         this.state = 'retrying';
         this.metrics.seriesWriteErrors.inc({ reason: errorReason(message) });
-        backoff = Math.min(this.options.maxBackoffMs, Math.max(500, backoff * 2));
-        await this.sleep(backoff * (0.5 + Math.random() / 2));
+        await this.sleep(backoffMs(++failures, { firstMs: 500, maxMs: this.options.maxBackoffMs, random: Math.random }));
       }
     }
   }

@@ -7,15 +7,6 @@ export const MIN_RETRY_MS = 1000;
  */
 export const MAX_RETRY_AFTER_MS = 3600_000;
 
-/**
- * Exponential backoff with jitter, capped: attempt 1 → ~1 s, 2 → ~2 s, … ≤ capMs.
- * Jitter in [½, 1] of the step so many hubs recovering together do not knock in step.
- */
-export function backoffMs(attempt: number, random: () => number, baseMs = 1000, capMs = 60_000): number {
-  const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(step * (0.5 + random() / 2));
-}
-
 /** A pause kept within [MIN_RETRY_MS, MAX_RETRY_AFTER_MS]; NaN counts as the minimum. */
 export function clampRetryMs(ms: number): number {
   if (Number.isNaN(ms)) return MIN_RETRY_MS;

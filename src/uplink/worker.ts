@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { backoffMs, clampRetryMs } from './backoff.ts';
+import { clampRetryMs } from './backoff.ts';
+import { backoffMs } from '../core/backoff.ts';
 import type { Outbox, OutboxRow } from '../store/outbox.ts';
 import type { Sink } from './sinks/sink.ts';
 
@@ -124,7 +125,7 @@ export class SinkWorker {
         metrics.uplinkFailures.inc({ sink: this.sink.id, outcome: 'retry' });
         this.outbox.failed(this.sink.id, outcome.error, now);
         // A receiver's Retry-After is honoured within [1 s, 1 h] (a sink may hand over any number).
-        const wait = outcome.retryAfterMs !== undefined ? clampRetryMs(outcome.retryAfterMs) : backoffMs(this.attempt, this.options.random);
+        const wait = outcome.retryAfterMs !== undefined ? clampRetryMs(outcome.retryAfterMs) : backoffMs(this.attempt, { firstMs: 1000, maxMs: 60_000, random: this.options.random });
         if (this.attempt === 1 || this.attempt % 10 === 0) {
           log.warn({ sink: this.sink.id, seq: row.seq, attempt: this.attempt, error: outcome.error, retryInMs: wait }, `${this.sink.id}: delivery failed (${outcome.error}); retrying`);
         }

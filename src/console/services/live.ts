@@ -1,3 +1,4 @@
+import { backoffMs } from '../../core/backoff.ts';
 import { createBatcher, type Scheduler } from '../lib/batcher.ts';
 import type { HealthView, LiveMessage } from '../lib/types.ts';
 import { ApiError, getJson, withTicket } from './api.ts';
@@ -44,8 +45,7 @@ export function connectLive(options: LiveOptions): { close(): void } {
     source = undefined;
     if (closed || retryTimer) return;
     options.onStatus('down');
-    const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(attempt, 4));
-    attempt++;
+    const delay = backoffMs(++attempt, { firstMs: 1000, maxMs: MAX_RETRY_MS });
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       // EventSource cannot tell a 401 from a dead hub: ask first. A 401 ends the session

@@ -1,3 +1,5 @@
+import { backoffMs } from '../../core/backoff.ts';
+
 /**
  * Consecutive failures per key and the back-off they earn: none for the first
  * `free` failures, then `initialMs`, doubling with each further failure up to
@@ -53,8 +55,7 @@ export class BackoffTable {
     e.lastAt = now;
     const over = e.failures - this.options.free;
     if (over <= 0) return undefined;
-    // 2 ** over grows past any cap quickly; clamp the exponent so it stays finite
-    const ms = Math.min(this.options.maxMs, this.options.initialMs * 2 ** Math.min(over - 1, 40));
+    const ms = backoffMs(over, { firstMs: this.options.initialMs, maxMs: this.options.maxMs });
     e.until = Math.max(e.until, now + ms);
     return e.until;
   }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { TransportContext } from '../transport.ts';
 import type { OnvifEndpoint } from '../../core/connection.ts';
 import { OnvifError, readCameraClock, SoapClient } from './soap.ts';
+import { backoffMs } from '../../core/backoff.ts';
 import { PullPointSession } from './pullPointSession.ts';
 import { readIdentity, type CameraIdentity } from './media.ts';
 import { fetchSnapshot } from './snapshot.ts';
@@ -42,8 +43,9 @@ export class CameraLink {
   private lostReported = false;
   private authReported = false;
   private noPullPointReported = false;
-  private retryMs = 1_000;
-  private authRetryMs = 30_000;
+  /** Failures in a row, of the link and of its credentials: each waits longer before the next try. */
+  private failures = 0;
+  private authFailures = 0;
   private subscriptionsCreated = 0;
   private notifications = 0;
   private inventory: { doors: number; accessPoints: number } | undefined;
@@ -107,7 +109,7 @@ export class CameraLink {
       this.soap.clockOffsetMs = await readCameraClock(this.soap, REQUEST_TIMEOUT_MS, this.abort.signal);
       this.identity = await readIdentity(this.settings, this.soap.clockOffsetMs, REQUEST_TIMEOUT_MS, this.settings.profile);
     }
-    this.authRetryMs = 30_000;
+    this.authFailures = 0;
     this.authReported = false;
   }
 
@@ -211,7 +213,7 @@ export class CameraLink {
   private healthy(reason: string, resetBackoff = true): void {
     this.lastContact = Date.now();
     this.lostReported = false;
-    if (resetBackoff) this.retryMs = 1_000;
+    if (resetBackoff) this.failures = 0;
     if (this.state !== 'no-pullpoint') this.lastError = undefined;
     this.ctx.restored(this.deviceId, reason);
   }
@@ -248,9 +250,7 @@ export class CameraLink {
         this.ctx.log.warn({ deviceId: this.deviceId, error: err.message }, `camera ${this.deviceId} refused the credentials`);
         this.ctx.lost(this.deviceId, `camera ${this.deviceId} refused the credentials (check onvif.username and onvif.password): ${err.message}`);
       }
-      const wait = this.authRetryMs;
-      this.authRetryMs = Math.min(this.authRetryMs * 2, 10 * 60_000);
-      return wait;
+      return backoffMs(++this.authFailures, { firstMs: 30_000, maxMs: 10 * 60_000 });
     }
     if (err.kind === 'unreachable' || err.kind === 'timeout') {
       this.state = 'unreachable';
@@ -265,9 +265,8 @@ export class CameraLink {
       this.state = 'connecting';
       this.ctx.log.info({ deviceId: this.deviceId, error: err.message }, `camera ${this.deviceId}: events subscription lost; re-creating`);
     }
-    const wait = Math.min(this.retryMs, this.offlineAfterMs / 4, 30_000);
-    this.retryMs = Math.min(this.retryMs * 2, 30_000);
-    return Math.max(250, wait);
+    // Retried well within offlineAfter, so a camera back from a reboot is back before anyone is told it is gone.
+    return Math.max(250, backoffMs(++this.failures, { firstMs: 1_000, maxMs: Math.min(30_000, this.offlineAfterMs / 4) }));
   }
 
   async snapshot(timeoutMs: number, maxBytes: number): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { backoffMs } from '../../core/backoff.ts';
 import { SerialPort } from 'serialport';
 import type { Logger } from '../../observability/logger.ts';
 
@@ -50,7 +51,8 @@ export class SerialLine {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
-  private delayMs = BACKOFF_FIRST_MS;
+  /** Failed opens in a row (the retry waits longer each time). */
+  private failures = 0;
   private identity: string | undefined;
   private everOpened = false;
   /** Successful opens after the first (adapter replugged, port recovered). */
@@ -116,7 +118,7 @@ export class SerialLine {
         this.fail(describeOpenError(path, err as Error & { code?: string }));
         return;
       }
-      this.delayMs = BACKOFF_FIRST_MS;
+      this.failures = 0;
       this.error = undefined;
       this.openedAt = this.now();
       if (this.everOpened) this.reopens++;
@@ -128,7 +130,8 @@ export class SerialLine {
   }
 
   private fail(reason: string): void {
-    if (this.error !== reason) this.log.warn({ path: this.settings.path, retryInMs: this.delayMs }, `serial port: ${reason}; retrying`);
+    const retryInMs = backoffMs(++this.failures, { firstMs: BACKOFF_FIRST_MS, maxMs: BACKOFF_MAX_MS });
+    if (this.error !== reason) this.log.warn({ path: this.settings.path, retryInMs }, `serial port: ${reason}; retrying`);
     this.error = reason;
     this.openedAt = undefined;
     clearInterval(this.watchTimer);
@@ -137,9 +140,8 @@ export class SerialLine {
     if (port?.isOpen) port.close();
     this.events.lost(reason);
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.open(), this.delayMs);
+    this.retryTimer = setTimeout(() => this.open(), retryInMs);
     this.retryTimer.unref();
-    this.delayMs = Math.min(this.delayMs * 2, BACKOFF_MAX_MS);
   }
 
   /** Note which device node the path leads to, and watch for it to vanish or change. */
