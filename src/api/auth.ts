@@ -1,3 +1,4 @@
+import { auditEntry } from '../core/audit.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserConfig } from '../config/schema.ts';
@@ -300,16 +301,7 @@ export function guard(auth: AuthService, audit: AuditLog, clock: Clock, metricsT
     if (!roles || !roles.includes(session.role)) {
       // A refusal is itself worth knowing about: who tried what, from where.
       audit.append(
-        {
-          actor: session.username,
-          role: session.role,
-          action: 'forbidden',
-          objectType: 'route',
-          objectId: `${request.method} ${request.routeOptions.url}`,
-          source: request.ip,
-          outcome: 'denied',
-          detail: { url: request.url.split('?')[0] },
-        },
+        auditEntry({ username: session.username, role: session.role, source: request.ip }, 'forbidden', { type: 'route', id: `${request.method} ${request.routeOptions.url}` }, 'denied', { url: request.url.split('?')[0] }),
         clock.now(),
       );
       throw new GatehouseError('GH_FORBIDDEN', `${request.method} ${request.routeOptions.url} needs ${roles?.join(' or ') ?? 'no one'}; you are ${session.role}`);

@@ -1,3 +1,4 @@
+import { auditEntry } from '../core/audit.ts';
 import { loadConfigFile } from '../config/load.ts';
 import type { ConfigDiff } from '../config/diff.ts';
 import type { GatehouseConfig } from '../config/types.ts';
@@ -44,15 +45,15 @@ export class ConfigReloader {
     }
     const outcome = await this.deps.live.reloadFile(loaded);
     this.deps.metrics.configReloads.inc({ outcome: outcome.ok ? 'applied' : 'refused' });
-    const actor = by === 'SIGHUP' ? { actor: 'system', role: 'system', source: 'SIGHUP' } : { actor: by.username, role: by.role, source: by.source };
+    const actor = by === 'SIGHUP' ? { username: 'system', role: 'system', source: 'SIGHUP' } : by;
     if (outcome.ok) {
       log.info({ file, ...outcome.diff }, `config reloaded: ${summary(outcome.diff)}`);
       for (const section of outcome.diff.restartNeeded) log.warn({ section }, `config: ${section} changed; it takes effect at the next restart`);
-      this.deps.audit.append({ ...actor, action: 'config.reload', objectType: 'config', objectId: file, outcome: 'ok', detail: { ...outcome.diff } }, this.deps.now());
+      this.deps.audit.append(auditEntry(actor, 'config.reload', { type: 'config', id: file }, 'ok', { ...outcome.diff }), this.deps.now());
     } else {
       for (const line of outcome.errors) log.error({ file }, `config reload refused: ${line}`);
       log.error({ file, errors: outcome.errors.length }, `config reload refused (${outcome.errors.length} problem(s)); the running config stays`);
-      this.deps.audit.append({ ...actor, action: 'config.reload', objectType: 'config', objectId: file, outcome: 'failed', detail: { errors: outcome.errors.slice(0, 20) } }, this.deps.now());
+      this.deps.audit.append(auditEntry(actor, 'config.reload', { type: 'config', id: file }, 'failed', { errors: outcome.errors.slice(0, 20) }), this.deps.now());
     }
     return outcome;
   }

@@ -1,3 +1,4 @@
+import { auditEntry } from '../core/audit.ts';
 import type { AnyProfile } from '../core/device.ts';
 import type { Actor } from '../core/actor.ts';
 import { GatehouseError } from '../core/errors.ts';
@@ -113,6 +114,6 @@ export class DeviceAdmin {
   }
 
   private audit(by: Requester, action: string, id: string, detail?: Record<string, unknown>): void {
-    this.deps.audit.append({ actor: by.username, role: by.role, action, objectType: 'device', objectId: id, source: by.source, outcome: 'ok', ...(detail ? { detail } : {}) }, this.deps.now());
+    this.deps.audit.append(auditEntry(by, action, { type: 'device', id }, 'ok', detail), this.deps.now());
   }
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../store/database.ts';
-import type { AuditEntry, AuditLog } from '../store/audit.ts';
+import type { AuditLog } from '../store/audit.ts';
+import { auditEntry, type AuditEntry, type AuditOutcome } from '../core/audit.ts';
 import type { EvidenceRow, HazardFilter, HazardStore, ZoneHazardCounts } from '../store/hazards.ts';
 import type { EvidenceFiles } from '../store/evidenceFiles.ts';
 import { GatehouseError } from '../core/errors.ts';
@@ -284,15 +285,6 @@ const AUDIT_ACTIONS: Readonly<Record<HazardChangeType, string>> = {
   evidence: 'hazard.evidence',
 };
 
-function auditOf(actor: HazardActor, action: string, id: string | undefined, outcome: AuditEntry['outcome'], detail: Record<string, unknown>): AuditEntry {
-  return {
-    actor: actor.username,
-    role: actor.role,
-    action,
-    objectType: 'hazard',
-    objectId: id,
-    source: actor.source,
-    outcome,
-    detail: Object.keys(detail).length > 0 ? detail : undefined,
-  };
+function auditOf(actor: HazardActor, action: string, id: string | undefined, outcome: AuditOutcome, detail: Record<string, unknown>): AuditEntry {
+  return auditEntry(actor, action, { type: 'hazard', id }, outcome, Object.keys(detail).length > 0 ? detail : undefined);
 }

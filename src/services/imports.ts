@@ -1,3 +1,4 @@
+import { auditEntry } from '../core/audit.ts';
 import type { AnyProfile } from '../core/device.ts';
 import type { Actor } from '../core/actor.ts';
 import { GatehouseError } from '../core/errors.ts';
@@ -70,7 +71,7 @@ export class Imports {
     );
     if (!outcome.ok) throw new GatehouseError('GH_IMPORT_INVALID', outcome.errors[0], undefined, outcome.errors.slice(0, MAX_LISTED));
     const result = { rows: rows.length, added, updated, unchanged: cards.length - added - updated, removed, skipped: skipped.slice(0, MAX_LISTED) };
-    this.deps.audit.append({ actor: by.username, role: by.role, source: by.source, action: 'cards.import', objectType: 'cards', outcome: 'ok', detail: { added, updated, removed, skipped: skipped.length, replace } }, at);
+    this.deps.audit.append(auditEntry(by, 'cards.import', { type: 'cards' }, 'ok', { added, updated, removed, skipped: skipped.length, replace }), at);
     return result;
   }
 
@@ -94,7 +95,7 @@ export class Imports {
       );
       if (!outcome.ok) throw new GatehouseError('GH_IMPORT_INVALID', outcome.errors[0], undefined, outcome.errors.slice(0, MAX_LISTED));
     }
-    this.deps.audit.append({ actor: by.username, role: by.role, source: by.source, action: 'devices.import', objectType: 'device', outcome: 'ok', detail: { created: created.map((c) => c.id).slice(0, 1000), skipped: skipped.length } }, at);
+    this.deps.audit.append(auditEntry(by, 'devices.import', { type: 'device' }, 'ok', { created: created.map((c) => c.id).slice(0, 1000), skipped: skipped.length }), at);
     return { rows: rows.length, created, skipped: skipped.slice(0, MAX_LISTED) };
   }
 

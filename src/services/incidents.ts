@@ -1,3 +1,4 @@
+import { auditEntry } from '../core/audit.ts';
 import type { Db } from '../store/database.ts';
 import type { IncidentStore } from '../store/incidents.ts';
 import type { DrillStore } from '../store/drills.ts';
@@ -135,10 +136,7 @@ export class IncidentService {
     const incident = step.changes[0]!.incident;
     this.transaction(() => {
       this.persist(step);
-      this.audit.append(
-        { actor: actor.username, role: actor.role, action: 'incident.report', objectType: 'incident', objectId: incident.id, source: actor.source, outcome: 'ok', detail: { kind: hit.kind, severity: hit.severity, zoneId: hit.zoneId } },
-        now,
-      );
+      this.audit.append(auditEntry(actor, 'incident.report', { type: 'incident', id: incident.id }, 'ok', { kind: hit.kind, severity: hit.severity, zoneId: hit.zoneId }), now);
     });
     this.publish(step.changes);
     return incident;
@@ -148,10 +146,7 @@ export class IncidentService {
     const drill: Drill = { id: this.newId(), zoneId, startedAt: now, endsAt: now + minutes * 60_000, startedBy: actor.username };
     this.transaction(() => {
       this.drillStore.save(drill, note);
-      this.audit.append(
-        { actor: actor.username, role: actor.role, action: 'drill.start', objectType: 'drill', objectId: drill.id, source: actor.source, outcome: 'ok', detail: { zoneId, minutes, note } },
-        now,
-      );
+      this.audit.append(auditEntry(actor, 'drill.start', { type: 'drill', id: drill.id }, 'ok', { zoneId, minutes, note }), now);
       this.state = engine.startDrill(this.state, drill);
     });
     return drill;
@@ -162,7 +157,7 @@ export class IncidentService {
     if (!drill) throw new GatehouseError('GH_DRILL_NOT_FOUND', id);
     this.transaction(() => {
       this.drillStore.stop(id, actor.username, now);
-      this.audit.append({ actor: actor.username, role: actor.role, action: 'drill.stop', objectType: 'drill', objectId: id, source: actor.source, outcome: 'ok' }, now);
+      this.audit.append(auditEntry(actor, 'drill.stop', { type: 'drill', id }), now);
       this.state = engine.stopDrill(this.state, id, now);
     });
     return { ...drill, endsAt: Math.min(drill.endsAt, now) };
@@ -220,16 +215,13 @@ export class IncidentService {
       step = run();
     } catch (err) {
       if (err instanceof GatehouseError) {
-        this.audit.append(
-          { actor: actor.username, role: actor.role, action, objectType: 'incident', objectId: id, source: actor.source, outcome: err.status === 403 ? 'denied' : 'failed', detail: { code: err.code } },
-          now,
-        );
+        this.audit.append(auditEntry(actor, action, { type: 'incident', id }, err.status === 403 ? 'denied' : 'failed', { code: err.code }), now);
       }
       throw err;
     }
     this.transaction(() => {
       this.persist(step);
-      this.audit.append({ actor: actor.username, role: actor.role, action, objectType: 'incident', objectId: id, source: actor.source, outcome: 'ok' }, now);
+      this.audit.append(auditEntry(actor, action, { type: 'incident', id }), now);
     });
     this.publish(step.changes);
     return step.changes[step.changes.length - 1]!.incident;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './database.ts';
+import type { AuditEntry, AuditOutcome } from '../core/audit.ts';
 
 /**
  * The append-only audit log of operator actions. Each row holds the hash of the
@@ -8,19 +9,7 @@ import type { Db } from './database.ts';
  * and hashing the chain again, leaves a valid chain: the head goes to the county
  * (`audit.anchor` through the outbox) so `verify-audit --county` can notice that.
  */
-export type AuditOutcome = 'ok' | 'denied' | 'failed';
-
-export interface AuditEntry {
-  readonly actor: string;
-  readonly role?: string | undefined;
-  readonly action: string;
-  readonly objectType?: string | undefined;
-  readonly objectId?: string | undefined;
-  /** Source address of the request. */
-  readonly source?: string | undefined;
-  readonly outcome: AuditOutcome;
-  readonly detail?: Readonly<Record<string, unknown>> | undefined;
-}
+export type { AuditEntry, AuditOutcome };
 
 export interface AuditRecord extends AuditEntry {
   readonly seq: number;

@@ -1,3 +1,5 @@
+import { auditEntry } from '../../core/audit.ts';
+import { actorOf } from '../actor.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -22,26 +24,28 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     },
     async (request) => {
       let result;
+      // Who it claimed to be (not signed in): the name as typed, cut to a sane length.
+      const claimed = { username: request.body.username.slice(0, 64), source: request.ip };
       try {
         result = await deps.auth.login(request.body.username, request.body.password, request.ip);
       } catch (err) {
         request.log.warn({ username: request.body.username, remote: request.ip }, 'sign-in refused: too many failures');
-        deps.audit.append({ actor: request.body.username.slice(0, 64), action: 'login', source: request.ip, outcome: 'denied', detail: { reason: 'throttled' } }, deps.clock.now());
+        deps.audit.append(auditEntry(claimed, 'login', undefined, 'denied', { reason: 'throttled' }), deps.clock.now());
         throw err;
       }
       if (!result) {
         request.log.warn({ username: request.body.username, remote: request.ip }, 'failed sign-in');
-        deps.audit.append({ actor: request.body.username.slice(0, 64), action: 'login', source: request.ip, outcome: 'failed' }, deps.clock.now());
+        deps.audit.append(auditEntry(claimed, 'login', undefined, 'failed'), deps.clock.now());
         throw new GatehouseError('GH_AUTH_FAILED');
       }
-      deps.audit.append({ actor: result.session.username, role: result.session.role, action: 'login', source: request.ip, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry({ username: result.session.username, role: result.session.role, source: request.ip }, 'login'), deps.clock.now());
       request.log.info({ username: result.session.username, role: result.session.role }, 'signed in');
       return { token: result.token, username: result.session.username, role: result.session.role, expiresAt: result.session.expiresAt };
     },
   );
   r.post('/api/v1/auth/logout', { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], summary: 'Sign out (revokes the token)' } }, async (request, reply) => {
     if (request.token) deps.auth.logout(request.token);
-    deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'logout', source: request.ip, outcome: 'ok' }, deps.clock.now());
+    deps.audit.append(auditEntry(actorOf(request), 'logout'), deps.clock.now());
     return reply.code(204).send();
   });
   r.post(

@@ -1,3 +1,4 @@
+import { auditEntry } from '../../core/audit.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,15 +41,15 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     async (request, reply) => {
       const actor = actorOf(request);
       const { id } = request.params;
-      const entry = { actor: actor.username, role: actor.role, action: 'device.command', objectType: 'device', objectId: id, source: actor.source, detail: { ...request.body } };
+      const object = { type: 'device', id };
       try {
         await deps.sendCommand(id, request.body);
       } catch (err) {
-        deps.audit.append({ ...entry, outcome: 'failed', detail: { ...entry.detail, error: err instanceof GatehouseError ? err.code : String(err) } }, deps.clock.now());
+        deps.audit.append(auditEntry(actor, 'device.command', object, 'failed', { ...request.body, error: err instanceof GatehouseError ? err.code : String(err) }), deps.clock.now());
         if (err instanceof GatehouseError) throw err;
         throw new GatehouseError('GH_COMMAND_FAILED', (err as Error).message);
       }
-      deps.audit.append({ ...entry, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry(actor, 'device.command', object, 'ok', { ...request.body }), deps.clock.now());
       request.log.info({ deviceId: id, command: request.body.name }, 'command sent');
       return reply.code(202).send({ deviceId: id, name: request.body.name, sent: true });
     },

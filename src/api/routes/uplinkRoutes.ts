@@ -1,3 +1,4 @@
+import { auditEntry } from '../../core/audit.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -54,7 +55,7 @@ export async function uplinkRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     async (request, reply) => {
       if (!deps.uplink.resume(request.params.sink)) throw new GatehouseError('GH_BAD_REQUEST', `params.sink: no sink "${request.params.sink}"`);
       const actor = actorOf(request);
-      deps.audit.append({ actor: actor.username, role: actor.role, action: 'uplink.resume', objectType: 'sink', objectId: request.params.sink, source: actor.source, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry(actor, 'uplink.resume', { type: 'sink', id: request.params.sink }), deps.clock.now());
       return reply.code(202).send({ sink: request.params.sink, resumed: true });
     },
   );

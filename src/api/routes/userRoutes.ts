@@ -1,3 +1,5 @@
+import { auditEntry } from '../../core/audit.ts';
+import { actorOf } from '../actor.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -49,7 +51,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     async (request, reply) => {
       const { username, role, password, name } = request.body;
       await deps.auth.addUser({ username, role, password, name }, request.session!.username);
-      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.create', objectType: 'user', objectId: username, source: request.ip, outcome: 'ok', detail: { role } }, deps.clock.now());
+      deps.audit.append(auditEntry(actorOf(request), 'user.create', { type: 'user', id: username }, 'ok', { role }), deps.clock.now());
       const created = deps.auth.listUsers().find((u) => u.username === username)!;
       return reply.code(201).send(view(created));
     },
@@ -60,7 +62,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'Delete a user added here; its tokens die at once', params: Type.Object({ username: Username }) } },
     async (request, reply) => {
       deps.auth.removeUser(request.params.username);
-      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.delete', objectType: 'user', objectId: request.params.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry(actorOf(request), 'user.delete', { type: 'user', id: request.params.username }), deps.clock.now());
       return reply.code(204).send();
     },
   );
@@ -81,7 +83,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       const { username } = request.params;
       const { disabled } = request.body;
       deps.auth.setDisabled(username, disabled, request.session!.username);
-      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry(actorOf(request), disabled ? 'user.disable' : 'user.enable', { type: 'user', id: username }), deps.clock.now());
       return view(deps.auth.listUsers().find((u) => u.username === username)!);
     },
   );
@@ -99,7 +101,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     },
     async (request, reply) => {
       await deps.auth.resetPassword(request.params.username, request.body.newPassword);
-      deps.audit.append({ actor: request.session!.username, role: request.session!.role, action: 'user.password.reset', objectType: 'user', objectId: request.params.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry(actorOf(request), 'user.password.reset', { type: 'user', id: request.params.username }), deps.clock.now());
       return reply.code(204).send();
     },
   );
@@ -117,7 +119,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     async (request, reply) => {
       const session = request.session!;
       await deps.auth.changePassword(session.username, request.body.oldPassword, request.body.newPassword, request.token!);
-      deps.audit.append({ actor: session.username, role: session.role, action: 'user.password', objectType: 'user', objectId: session.username, source: request.ip, outcome: 'ok' }, deps.clock.now());
+      deps.audit.append(auditEntry(actorOf(request), 'user.password', { type: 'user', id: session.username }), deps.clock.now());
       return reply.code(204).send();
     },
   );
