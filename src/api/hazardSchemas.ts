@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { addDays, HAZARD_STATUSES, isIsoDate } from '../core/hazard.ts';
+import { addDays, BUILT_IN_HAZARD_CATEGORIES, HAZARD_STATUSES, isIsoDate } from '../core/hazard.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { localMidnight } from '../core/localTime.ts';
 import type { HazardFilter } from '../store/hazards.ts';
@@ -54,7 +54,7 @@ export const HazardDetailSchema = Type.Intersect([
 
 export const NewHazardBody = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 200 }),
-  category: Type.String({ minLength: 1, maxLength: 64, description: 'campus-safety, school-conduct, teacher-ethics, student-welfare, health, or a configured one' }),
+  category: Type.String({ minLength: 1, maxLength: 64, description: `${BUILT_IN_HAZARD_CATEGORIES.join(', ')}, or a configured one` }),
   zoneId: Type.String({ minLength: 1, maxLength: 64 }),
   responsible: Type.String({ minLength: 1, maxLength: 100 }),
   deadline: Type.String({ pattern: ISO_DATE, description: 'YYYY-MM-DD, today or later (campus-local)' }),

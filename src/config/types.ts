@@ -146,7 +146,7 @@ export interface ResolvedBridge extends Readonly<BridgeConfig> {
   readonly baseTopic: string;
 }
 
-export const BUILT_IN_HAZARD_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;
+export { BUILT_IN_HAZARD_CATEGORIES } from '../core/hazard.ts';
 
 export interface NotifierConfig {
   readonly id: string;

@@ -1,6 +1,9 @@
 import type { Actor } from './actor.ts';
 import { GatehouseError } from './errors.ts';
 
+/** The hazard categories every campus has (a campus may configure more: hazards.categories); their words are the console's (hazard.category.*). */
+export const BUILT_IN_HAZARD_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;
+
 /**
  * The hazard ledger (隐患台账): types and the pure rules — what a valid hazard
  * is, how its status moves (open → rectifying → closed, never back), when it

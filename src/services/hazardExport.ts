@@ -1,4 +1,5 @@
 import { localTime } from '../core/localTime.ts';
+import { zh } from '../console/lib/messages/zh.ts';
 import type { Hazard, HazardStatus } from '../core/hazard.ts';
 
 /**
@@ -10,13 +11,9 @@ import type { Hazard, HazardStatus } from '../core/hazard.ts';
 /** Enough for any school's ledger, small enough to build in memory. */
 export const MAX_EXPORT_ROWS = 100_000;
 
-const CATEGORY_LABELS: Readonly<Record<string, string>> = {
-  'campus-safety': '校园安全',
-  'school-conduct': '办学行为',
-  'teacher-ethics': '师德师风',
-  'student-welfare': '学生关爱',
-  health: '卫生健康',
-};
+/** The categories' Chinese names: the console's words (a configured category has none and shows its code). */
+const zhWords: Readonly<Record<string, string>> = zh;
+const categoryLabel = (category: string): string | undefined => (Object.hasOwn(zhWords, `hazard.category.${category}`) ? zhWords[`hazard.category.${category}`] : undefined);
 const STATUS_LABELS: Readonly<Record<HazardStatus, string>> = { open: '待整改', rectifying: '整改中', closed: '已销号' };
 
 type Cell = string | { date: string } | { at: number } | undefined;
@@ -31,7 +28,7 @@ function columns(zoneNames: ReadonlyMap<string, string>): Column[] {
   return [
     { header: '编号 (ID)', width: 38, cell: (h) => h.id },
     { header: '标题 (Title)', width: 30, cell: (h) => h.title },
-    { header: '类别 (Category)', width: 22, cell: (h) => labelled(CATEGORY_LABELS[h.category], h.category) },
+    { header: '类别 (Category)', width: 22, cell: (h) => labelled(categoryLabel(h.category), h.category) },
     { header: '区域 (Zone)', width: 20, cell: (h) => labelled(zoneNames.get(h.zoneId), h.zoneId) },
     { header: '责任人 (Responsible)', width: 14, cell: (h) => h.responsible },
     { header: '整改期限 (Deadline)', width: 14, cell: (h) => ({ date: h.deadline }) },

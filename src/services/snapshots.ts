@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { IncidentChange } from '../core/incidents/engine.ts';
 import type { Incident } from '../core/incident.ts';
 import type { SnapshotConfig } from '../config/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SnapshotRow, SnapshotStore } from '../store/snapshots.ts';
+import { isSafePathPart, writeFileAtomically } from '../store/files.ts';
 
 /**
  * Camera snapshots for incidents. When an incident opens, every camera of its
@@ -45,7 +45,6 @@ export interface SnapshotDeps {
   readonly log: Logger;
 }
 
-const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DAY_MS = 86_400_000;
 
 export class SnapshotService {
@@ -79,20 +78,12 @@ export class SnapshotService {
     if (this.stopped) return;
     const id = this.deps.newId();
     const takenAt = this.deps.now();
-    if (!SAFE_ID.test(id) || !SAFE_ID.test(incident.id)) return; // ids come from the hub; a path must never leave the folder
+    if (!isSafePathPart(id) || !isSafePathPart(incident.id)) return; // ids come from the hub; a path must never leave the folder
     const file = join('snapshots', new Date(takenAt).toISOString().slice(0, 10), incident.id, `${id}.jpg`);
     const path = join(this.deps.storageDir, file);
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      const handle = await open(`${path}.part`, 'w', 0o600);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(`${path}.part`, path);
-      const row: SnapshotRow = { id, incidentId: incident.id, deviceId, takenAt, file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      const sha256 = await writeFileAtomically(path, bytes);
+      const row: SnapshotRow = { id, incidentId: incident.id, deviceId, takenAt, file, bytes: bytes.length, sha256 };
       this.deps.store.insert(row);
       metrics.snapshots.inc({ outcome: 'stored' });
       this.deps.announce(incident, view(row));

@@ -55,7 +55,8 @@ function zoneLine(ctx: RobotTextContext, zoneId: string | undefined): { line: st
 function incidentText(row: OutboxRow, ctx: RobotTextContext): RobotText {
   const p = row.payload;
   const kind = String(p['kind'] ?? '');
-  const kindZh = KIND_ZH[kind] ?? kind;
+  // Own entries only: a configured report kind spelled `constructor` is not Object's.
+  const kindZh = Object.hasOwn(KIND_ZH, kind) ? KIND_ZH[kind]! : kind;
   const drill = p['drill'] === true ? '【演练】' : '';
   const level = Number(p['escalationLevel'] ?? 0);
   const openedAt = Number(p['openedAt'] ?? row.at);
@@ -67,10 +68,10 @@ function incidentText(row: OutboxRow, ctx: RobotTextContext): RobotText {
   const deviceName = deviceId ? ctx.deviceName(deviceId) : undefined;
   const data = (p['data'] ?? {}) as Record<string, unknown>;
   const steps = Array.isArray(p['procedure']) ? (p['procedure'] as { step?: unknown }[]).map((s) => String(s.step ?? '')).filter(Boolean) : [];
-  const action = steps.length > 0 ? steps.map((s, i) => `${i + 1}. ${s}`).join('；') : (DEFAULT_ACTION_ZH[kind] ?? DEFAULT_ACTION_ZH['other']!);
+  const action = steps.length > 0 ? steps.map((s, i) => `${i + 1}. ${s}`).join('；') : (Object.hasOwn(DEFAULT_ACTION_ZH, kind) ? DEFAULT_ACTION_ZH[kind]! : DEFAULT_ACTION_ZH['other']!);
   const lines = [
     `### ${title}`,
-    `- 级别：${SEVERITY_ZH[String(p['severity'])] ?? String(p['severity'] ?? '')}`,
+    `- 级别：${Object.hasOwn(SEVERITY_ZH, String(p['severity'])) ? SEVERITY_ZH[String(p['severity'])] : String(p['severity'] ?? '')}`,
     line,
     ...(deviceId ? [`- 设备：${deviceName ? `${deviceName}（${deviceId}）` : deviceId}`] : []),
     ...(typeof data['door'] === 'string' ? [`- 门：${data['door']}`] : []),

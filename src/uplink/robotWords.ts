@@ -1,31 +1,18 @@
 /**
  * The words a group-robot message uses (data only): incident kinds and
- * severities in Chinese, as the console names them (src/console/lib/messages/zh.ts),
- * and what to do when a zone has no checklist (procedures) for the kind.
+ * severities in Chinese, read from the console's words (src/console/lib/messages/zh.ts)
+ * so the two never disagree, and what to do when a zone has no checklist
+ * (procedures) for the kind.
  */
+import { INCIDENT_KINDS, SEVERITIES } from '../core/incident.ts';
+import { zh } from '../console/lib/messages/zh.ts';
 
-export const KIND_ZH: Readonly<Record<string, string>> = {
-  panic: '一键报警',
-  door_forced: '门被强行打开',
-  door_held_open: '门长时间未关',
-  repeated_denials: '多次刷卡被拒',
-  camera_tamper: '摄像机被遮挡或破坏',
-  camera_video_loss: '摄像机视频丢失',
-  after_hours: '非开放时间有活动',
-  device_offline: '设备离线',
-  patrol_missed: '巡更点漏检',
-  uplink_rejected: '县级平台拒收上报',
-  outbox_near_cap: '上报积压接近上限',
-  broker_lost: 'MQTT 消息服务器失联',
-  fire: '火情',
-  fight: '打架斗殴',
-  medical: '急症伤病',
-  intrusion: '可疑人员闯入',
-  missing_person: '学生走失',
-  other: '其他事件',
-};
+const zhWords: Readonly<Record<string, string>> = zh;
 
-export const SEVERITY_ZH: Readonly<Record<string, string>> = { critical: '紧急', high: '高', medium: '中', low: '低' };
+/** Incident kinds in Chinese: the console's words, one copy. */
+export const KIND_ZH: Readonly<Record<string, string>> = Object.fromEntries(INCIDENT_KINDS.map((kind) => [kind, zhWords[`incident.${kind}`] ?? kind]));
+
+export const SEVERITY_ZH: Readonly<Record<string, string>> = Object.fromEntries(SEVERITIES.map((severity) => [severity, zhWords[`severity.${severity}`] ?? severity]));
 
 /** What to do, for a kind without a configured checklist. */
 export const DEFAULT_ACTION_ZH: Readonly<Record<string, string>> = {

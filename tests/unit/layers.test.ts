@@ -27,6 +27,8 @@ function layerOf(path: string): string {
   if (parts[0] !== 'src') return parts[0]!;
   if (parts.length === 2) return 'src/(root)';
   if (parts[1] === 'api' && parts[2] === 'routes') return 'src/api/routes';
+  // The hub's words (both languages): data the console, the robots and the ledger export share.
+  if (parts[1] === 'console' && parts[2] === 'lib' && parts[3] === 'messages') return 'src/words';
   return `src/${parts[1]}`;
 }
 
@@ -69,10 +71,11 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   devices: ['src/core'],
   'src/transports': ['src/core', 'src/config', 'src/observability'],
   'src/store': ['src/core', 'src/config', 'src/observability', 'src/series'],
-  'src/uplink': ['src/core', 'src/store', 'src/config', 'src/observability'],
+  'src/uplink': ['src/core', 'src/store', 'src/config', 'src/observability', 'src/words'],
   'src/api/routes': ['src/api', 'src/core', 'src/services', 'src/auth', 'src/config', 'src/observability', 'src/series', 'src/uplink', 'src/transports'],
   // The page: the API's schemas for types only (erased at build), and the pure domain's data (the event kinds' weights).
-  'src/console': ['src/core'],
+  'src/console': ['src/core', 'src/words'],
+  'src/words': [],
   simulators: [],
 };
 

@@ -86,6 +86,14 @@ describe('robot text (Chinese)', () => {
     expect(hazard.markdown.split('\n').slice(0, 5)).toEqual(['### 示范中学：新隐患', '- 隐患：围墙破损', '- 区域：北门（责任人 王强）', '- 整改责任人：王强', '- 整改期限：2026-12-31']);
   });
 
+  it('a configured kind or a severity spelled like an Object property is named as written, not as Object’s', () => {
+    const t = robotText(row('incident.opened', { kind: 'constructor', severity: 'toString', title: 'x' }), ctx);
+    expect(t.title).toBe('【告警】示范中学：constructor');
+    expect(t.markdown).toContain('- 级别：toString');
+    expect(t.markdown).toContain('- 处置：派人到场核实情况');
+    expect(t.markdown).not.toContain('function');
+  });
+
   it('capBytes cuts long text on a character boundary within the byte limit', () => {
     expect(capBytes('短', 100)).toBe('短');
     const cut = capBytes('一'.repeat(2000), 4000);

@@ -1,7 +1,8 @@
 import type { Hazard, HazardStatus } from './types.ts';
+import { BUILT_IN_HAZARD_CATEGORIES } from '../../core/hazard.ts';
 
 /** The built-in hazard categories (a campus may configure more; those show as they come). */
-export const BUILTIN_CATEGORIES = ['campus-safety', 'school-conduct', 'teacher-ethics', 'student-welfare', 'health'] as const;
+export const BUILTIN_CATEGORIES = BUILT_IN_HAZARD_CATEGORIES;
 
 export interface HazardFilters {
   readonly status: '' | HazardStatus;
