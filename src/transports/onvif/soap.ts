@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { children, escapeXml, find, parseXml, text, type Element } from './xml.ts';
-import { digestAuthorization, parseChallenges } from './digest.ts';
+import { cameraRequest } from './http.ts';
 
 /**
  * A SOAP 1.2 client for one camera, with WS-Security UsernameToken digest
@@ -99,15 +99,16 @@ export class SoapClient {
     const envelope = (): string =>
       `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:wsa="${NS.wsa}">` +
       `<s:Header>${options.auth === false ? '' : this.security()}${options.header ?? ''}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
-    let res = await this.post(url, envelope(), undefined, options);
-    if (res.status === 401 && this.endpoint.username && this.endpoint.password !== undefined) {
-      const challenge = parseChallenges(res.headers['www-authenticate'])[0];
-      if (challenge) {
-        const path = new URL(url);
-        const authorization = digestAuthorization(challenge, 'POST', `${path.pathname}${path.search}`, this.endpoint.username, this.endpoint.password);
-        res = await this.post(url, envelope(), authorization, options);
-      }
-    }
+    const answer = await cameraRequest(new URL(url), this.endpoint, {
+      method: 'POST',
+      body: envelope(),
+      headers: { 'content-type': 'application/soap+xml; charset=utf-8' },
+      timeoutMs: options.timeoutMs,
+      maxBytes: MAX_RESPONSE_BYTES,
+      dispatcher: this.dispatcher,
+      signal: options.signal,
+    });
+    const res = { status: answer.status, text: answer.body.toString('utf8') };
     if (res.status === 401 || res.status === 403) throw new OnvifError('auth', `HTTP ${res.status}`);
     const root = parseXml(res.text);
     const first = children(find(root, 'Body'))[0];
@@ -120,37 +121,6 @@ export class SoapClient {
     }
     if (res.status >= 300) throw new OnvifError('protocol', `HTTP ${res.status}`);
     return first;
-  }
-
-  private async post(url: string, body: string, authorization: string | undefined, options: CallOptions): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-    const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    try {
-      const res = await request(url, {
-        method: 'POST',
-        body,
-        signal,
-        dispatcher: this.dispatcher,
-        headers: { 'content-type': 'application/soap+xml; charset=utf-8', ...(authorization ? { authorization } : {}) },
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_RESPONSE_BYTES) {
-          res.body.destroy();
-          throw new OnvifError('protocol', `answer larger than ${MAX_RESPONSE_BYTES} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
-    } catch (err) {
-      if (err instanceof OnvifError) throw err;
-      if (options.signal?.aborted) throw new OnvifError('stopped', 'stopped');
-      if (timeout.aborted) throw new OnvifError('timeout', `no answer within ${options.timeoutMs} ms`);
-      const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-      throw new OnvifError('unreachable', `${e.code ?? e.cause?.code ?? ''} ${e.cause?.message ?? e.message}`.trim());
-    }
   }
 }
 
