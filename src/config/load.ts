@@ -7,7 +7,7 @@ import type { AnyProfile } from '../core/device.ts';
 import { ConfigSchema, type DeviceConfig, type RawConfig } from './schema.ts';
 import { formatSchemaErrors } from './errors.ts';
 import { checkConsistency } from './consistency.ts';
-import { BUILT_IN_HAZARD_CATEGORIES, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RulesConfig, type TlsFiles } from './types.ts';
+import { BUILT_IN_HAZARD_CATEGORIES, UPLINK_DEFAULTS, type GatehouseConfig, type MqttConfig, type MqttTls, type ResolvedDevice, type RulesConfig, type TlsFiles } from './types.ts';
 import { readTlsCa, readTlsFiles, type TlsCa } from './tlsFiles.ts';
 import { RULES } from '../core/incidents/registry.ts';
 import { BUILT_IN_REPORT_KINDS } from '../core/incidents/reports.ts';
@@ -265,11 +265,11 @@ function resolveDefaults(raw: RawConfig, parsed: Pick<ReturnType<typeof checkCon
           uplink: {
             url: raw.uplink.url,
             secret: raw.uplink.secret,
-            heartbeatEvery: raw.uplink.heartbeatEvery ?? 60,
-            maxOutbox: raw.uplink.maxOutbox ?? 1_000_000,
-            timeout: raw.uplink.timeout ?? 10,
-            anchorEvery: raw.uplink.anchorEvery ?? 5,
-            anchorAudit: raw.uplink.anchorAudit ?? true,
+            heartbeatEvery: raw.uplink.heartbeatEvery ?? UPLINK_DEFAULTS.heartbeatEvery,
+            maxOutbox: raw.uplink.maxOutbox ?? UPLINK_DEFAULTS.maxOutbox,
+            timeout: raw.uplink.timeout ?? UPLINK_DEFAULTS.timeout,
+            anchorEvery: raw.uplink.anchorEvery ?? UPLINK_DEFAULTS.anchorEvery,
+            anchorAudit: raw.uplink.anchorAudit ?? UPLINK_DEFAULTS.anchorAudit,
           },
         }
       : {}),

@@ -148,6 +148,9 @@ export interface ResolvedBridge extends Readonly<BridgeConfig> {
 
 export { BUILT_IN_HAZARD_CATEGORIES } from '../core/hazard.ts';
 
+/** How the outbox delivers when `uplink:` leaves these out — or is absent, when only robots are configured: written once, here. */
+export const UPLINK_DEFAULTS = { heartbeatEvery: 60, maxOutbox: 1_000_000, timeout: 10, anchorEvery: 5, anchorAudit: true } as const;
+
 export interface NotifierConfig {
   readonly id: string;
   readonly kind: 'wecom' | 'dingtalk';

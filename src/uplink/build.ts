@@ -1,4 +1,4 @@
-import type { GatehouseConfig } from '../config/types.ts';
+import { UPLINK_DEFAULTS, type GatehouseConfig } from '../config/types.ts';
 import type { Db } from '../store/database.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -22,7 +22,8 @@ export interface UplinkDeps {
 
 /** The sinks the config asks for (the county platform, group robots) behind one outbox. */
 export async function buildUplink(config: GatehouseConfig, deps: UplinkDeps): Promise<UplinkService> {
-  const timeoutMs = (config.uplink?.timeout ?? 10) * 1000;
+  const delivery = config.uplink ?? UPLINK_DEFAULTS;
+  const timeoutMs = delivery.timeout * 1000;
   const sinks: Sink[] = [];
   // The HTTP client (undici) is loaded only when there is somewhere to send to.
   if (config.uplink) {
@@ -35,8 +36,8 @@ export async function buildUplink(config: GatehouseConfig, deps: UplinkDeps): Pr
     sinks.push(new RobotSink!({ config: notifier, zones, campusName: config.campus.name, timeZone: config.calendar.timezone, deviceName: deps.deviceName, timeoutMs, now: deps.now }));
   }
   return new UplinkService(deps.db, sinks, {
-    heartbeatEveryMs: (config.uplink?.heartbeatEvery ?? 60) * 1000,
-    maxOutbox: config.uplink?.maxOutbox ?? 1_000_000,
+    heartbeatEveryMs: delivery.heartbeatEvery * 1000,
+    maxOutbox: delivery.maxOutbox,
     now: deps.now,
     log: deps.log,
     metrics: deps.metrics,
