@@ -18,6 +18,17 @@ function device(id: string, o: Partial<Device> = {}): Device {
 }
 
 describe('live state', () => {
+  it('a snapshot message moves the count of the incident it names, so its open detail pane reloads; one for an incident it does not hold is dropped', () => {
+    const s = emptyState(DAY);
+    syncIncidents(s, [incident('inc-1')]);
+    const changes = applyMessages(s, [{ type: 'snapshot', data: { incidentId: 'inc-1', id: 'snap-1', url: '/api/v1/snapshots/snap-1' } }]);
+    expect(changes.incidents).toBe(true);
+    expect(s.snapshotsSeen.get('inc-1')).toBe(1);
+    const stray = applyMessages(s, Array.from({ length: 1000 }, (_, k) => ({ type: 'snapshot' as const, data: { incidentId: `nope-${k}`, id: `s${k}`, url: '/x' } })));
+    expect(stray.incidents).toBe(false);
+    expect(s.snapshotsSeen.size).toBe(1);
+  });
+
   it('keeps the newest events first, at most RECENT_EVENTS', () => {
     const s = emptyState(DAY);
     applyMessages(s, Array.from({ length: 150 }, (_, k) => ({ type: 'event' as const, data: ev(`e${k}`) })));

@@ -17,12 +17,8 @@ export function IncidentDetail({ id }: { readonly id: string }) {
   const t = s.t;
   const live = s.data.incidents.get(id);
   const [detail, setDetail] = useState<Detail | undefined>();
-  // Cameras deliver snapshots a few seconds after an incident opens, with no live message: look again every 5 s.
-  const [poll, setPoll] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setPoll((n) => n + 1), 5000);
-    return () => clearInterval(timer);
-  }, [id]);
+  // Cameras deliver snapshots a few seconds after an incident opens: the live feed's `snapshot` message says when.
+  const snapshotsSeen = s.data.snapshotsSeen.get(id) ?? 0;
   // Reload the timeline whenever the incident moves on (a folded event, an ack, a tick).
   const progress = live ? `${live.status}:${live.count}:${live.escalationLevel}:${live.procedure.filter((p) => p.doneAt).length}` : '';
   useEffect(() => {
@@ -32,7 +28,7 @@ export function IncidentDetail({ id }: { readonly id: string }) {
     return () => {
       current = false;
     };
-  }, [id, progress, poll]);
+  }, [id, progress, snapshotsSeen]);
   useEffect(() => void refreshMeta().catch(() => undefined), [id]);
 
   const incident = live ?? detail;

@@ -26,6 +26,8 @@ export interface ConsoleState {
   diskLow: NonNullable<HealthView['diskLow']> | null;
   /** Routine events the hub did not send while this console could not keep up (a flooding device). */
   droppedEvents: number;
+  /** Snapshots announced per incident since the console started: the detail pane reloads when its count moves. */
+  snapshotsSeen: Map<string, number>;
 }
 
 export const RECENT_EVENTS = 100;
@@ -46,6 +48,7 @@ export function emptyState(day: number): ConsoleState {
     storageFault: null,
     diskLow: null,
     droppedEvents: 0,
+    snapshotsSeen: new Map(),
   };
 }
 
@@ -120,6 +123,15 @@ export function applyMessages(state: ConsoleState, messages: readonly LiveMessag
         state.hazardStamp++;
         changes.hazards = true;
         break;
+      case 'snapshot': {
+        const id = m.data.incidentId;
+        // Only incidents this console holds (a flood of announcements cannot grow the map past them).
+        if (state.incidents.has(id)) {
+          state.snapshotsSeen.set(id, (state.snapshotsSeen.get(id) ?? 0) + 1);
+          changes.incidents = true;
+        }
+        break;
+      }
       case 'dropped':
         state.droppedEvents += m.data.count;
         changes.health = true;
@@ -148,7 +160,12 @@ export function syncIncidents(state: ConsoleState, items: readonly Incident[]): 
     state.incidents.set(i.id, mergeIncident(state.incidents.get(i.id), i));
   }
   // An active one the API no longer lists was resolved while we were away.
-  for (const [id, i] of state.incidents) if (i.status !== 'resolved' && !listed.has(id)) state.incidents.delete(id);
+  for (const [id, i] of state.incidents) {
+    if (i.status !== 'resolved' && !listed.has(id)) {
+      state.incidents.delete(id);
+      state.snapshotsSeen.delete(id);
+    }
+  }
   recountAlarms(state, state.alarms.day);
   pruneResolved(state);
 }
@@ -170,5 +187,8 @@ function pruneResolved(state: ConsoleState): void {
   for (const i of state.incidents.values()) if (i.status === 'resolved') resolved++;
   if (resolved <= KEEP_RESOLVED) return;
   const oldest = [...state.incidents.values()].filter((i) => i.status === 'resolved').sort((a, b) => (a.resolvedAt ?? 0) - (b.resolvedAt ?? 0));
-  for (const i of oldest.slice(0, resolved - KEEP_RESOLVED)) state.incidents.delete(i.id);
+  for (const i of oldest.slice(0, resolved - KEEP_RESOLVED)) {
+    state.incidents.delete(i.id);
+    state.snapshotsSeen.delete(i.id);
+  }
 }

@@ -152,6 +152,8 @@ export type LiveMessage =
   | { readonly type: 'device'; readonly data: Device }
   | { readonly type: 'hazard'; readonly data: Hazard & { readonly change?: string } }
   | { readonly type: 'health'; readonly data: HealthView }
+  /** A camera snapshot was stored for an incident (seconds after it opened). */
+  | { readonly type: 'snapshot'; readonly data: Snapshot & { readonly incidentId: string } }
   /** The hub left out this many routine events while the console could not keep up; incidents never. */
   | { readonly type: 'dropped'; readonly data: { readonly count: number; readonly total: number } };
 

@@ -5,7 +5,7 @@ import { ApiError, getJson, withTicket } from './api.ts';
 
 export type LiveStatus = 'connecting' | 'open' | 'down';
 
-const TYPES = ['event', 'incident', 'device', 'hazard', 'health', 'dropped'] as const;
+const TYPES = ['event', 'incident', 'device', 'hazard', 'snapshot', 'health', 'dropped'] as const;
 const MAX_RETRY_MS = 10_000;
 /** With no message for this long, ask the hub whether it is still there. */
 const QUIET_MS = 45_000;
