@@ -3,13 +3,22 @@ import { EVENT_KINDS } from '../core/event.ts';
 
 /** Response and request schemas: validation, serialization and OpenAPI come from these. */
 
-export const ErrorBody = Type.Object({
-  statusCode: Type.Integer(),
-  code: Type.String(),
-  error: Type.String(),
-  message: Type.String(),
-  field: Type.Optional(Type.String()),
-});
+/**
+ * Every error answer (the error handler in server.ts writes them), declared on
+ * every route by server.ts. Open to more fields (`additionalProperties`), so
+ * declaring it never strips what an error carries.
+ */
+export const ErrorBody = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.String({ description: 'stable, e.g. GH_AUTH_FAILED, GH_BAD_REQUEST, GH_FORBIDDEN' }),
+    error: Type.String({ description: 'the HTTP reason phrase' }),
+    message: Type.String({ description: 'for people: what was wrong, naming the field' }),
+    field: Type.Optional(Type.String({ description: 'the request field at fault, e.g. body.deadline' })),
+    errors: Type.Optional(Type.Array(Type.String(), { description: 'every problem found, when there were several (a device refused by the config check)' })),
+  },
+  { additionalProperties: true },
+);
 
 export const EventSchema = Type.Object({
   id: Type.String(),

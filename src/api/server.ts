@@ -9,6 +9,7 @@ import { childLogger } from '../observability/logger.ts';
 import type { ApiDeps } from './deps.ts';
 import { guard } from './auth.ts';
 import { recordRoutes } from './routeTable.ts';
+import { ErrorBody } from './schemas.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { deviceRoutes } from './routes/deviceRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
@@ -50,6 +51,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   // Before any plugin adds a route: every route is recorded and must say who may reach it.
   recordRoutes(app);
+  // …and every API route declares the error body (in /docs too) unless it declares its own.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || !route.schema) return;
+    const response = (route.schema.response ?? {}) as Record<string, unknown>;
+    route.schema = { ...route.schema, response: { '4xx': ErrorBody, '5xx': ErrorBody, ...response } };
+  });
 
   await app.register(swagger, {
     openapi: {

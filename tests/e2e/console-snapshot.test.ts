@@ -53,7 +53,7 @@ describe('guard-room console: a camera snapshot arrives in the open incident', (
     expect(await detail.locator('img.snapshot').count()).toBe(0);
     const img = detail.locator('img.snapshot');
     await img.waitFor({ timeout: 15_000 });
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await screenshot(page, `console-${l.lang}-snapshot`);
   });
 });

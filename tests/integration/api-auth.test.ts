@@ -157,6 +157,17 @@ describe('health and documentation', () => {
     );
     expect(doc.paths['/api/v1/incidents']!['get']).toBeDefined();
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/api/v1/incidents/') && p.endsWith('/resolve'))).toBe(true);
+    // Every API operation declares the one error body, so a client (and the console's types) can rely on it.
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/')) continue;
+      for (const [method, op] of Object.entries(ops)) {
+        const responses = (op as { responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }> }).responses ?? {};
+        const body = responses['4XX']?.content?.['application/json']?.schema?.properties;
+        if (!body || !('code' in body) || !('message' in body)) missing.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
 
