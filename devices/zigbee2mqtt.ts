@@ -107,12 +107,3 @@ export function decodeAvailability(raw: RawMessage): Result {
   if (state !== 'online' && state !== 'offline') return reject('bad_field', 'availability state must be "online" or "offline"');
   return { ok: true, events: [], online: state === 'online' };
 }
-
-/** Options no Zigbee profile takes: a typo fails at start-up. */
-export function unknownOptions(raw: unknown, allowed: readonly string[], profileId: string): string[] {
-  if (raw === undefined) return [];
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return ['options: must be a mapping'];
-  return Object.keys(raw)
-    .filter((k) => !allowed.includes(k))
-    .map((k) => `options.${k}: unknown option (${profileId} takes ${allowed.length > 0 ? allowed.join(', ') : 'none'})`);
-}

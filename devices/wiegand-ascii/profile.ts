@@ -1,3 +1,5 @@
+import Type from 'typebox';
+import { readProfileOptions } from '../../src/core/optionsBlock.ts';
 import type { DecodeResult, DeviceProfile, ProfileSite } from '../../src/core/device.ts';
 import type { AsciiLinesLink } from '../../src/core/fieldbus.ts';
 import { CARD_FORMATS, canonicalCard, readCard, type CardFormat } from './cardNumber.ts';
@@ -33,17 +35,19 @@ const PRINTABLE = /^[\x20-\x7e]*$/;
 
 type Result = DecodeResult<WiegandState>;
 
+/** `options: { format: decimal10 }`: how the converter writes a card number. */
+export const WiegandBlock = Type.Object(
+  { format: Type.Optional(Type.Enum([...CARD_FORMATS], { default: 'decimal10', description: `must be one of ${CARD_FORMATS.join(', ')}` })) },
+  { additionalProperties: false },
+);
+
 function parseOptions(device: Readonly<Record<string, unknown>>, site: ProfileSite): { options: WiegandOptions } | { errors: string[] } {
-  const raw = device['options'] ?? {};
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { errors: ['options: must be a mapping, e.g. { format: decimal10 }'] };
-  const errors: string[] = [];
-  for (const key of Object.keys(raw)) if (key !== 'format') errors.push(`options.${key}: unknown option (wiegand-ascii takes format)`);
-  const format = (raw as Record<string, unknown>)['format'] ?? 'decimal10';
-  if (!(CARD_FORMATS as readonly unknown[]).includes(format)) errors.push(`options.format: must be one of ${CARD_FORMATS.join(', ')}`);
+  const read = readProfileOptions('wiegand-ascii', device['options'], WiegandBlock);
+  const errors = [...read.errors];
   if (device['modbus'] !== undefined) errors.push('modbus: a wiegand-ascii reader is not a Modbus device; remove modbus');
-  if (errors.length > 0) return { errors };
+  if (read.value === undefined || errors.length > 0) return { errors };
   const holders = new Map(site.cards.map((c) => [canonicalCard(c.card), c.name] as const));
-  return { options: { format: format as CardFormat, holders, link: { protocol: 'ascii-lines', maxLineBytes: MAX_LINE_BYTES } } };
+  return { options: { format: (read.value.format ?? 'decimal10') as CardFormat, holders, link: { protocol: 'ascii-lines', maxLineBytes: MAX_LINE_BYTES } } };
 }
 
 function decode(payload: Buffer, receivedAt: number, options: WiegandOptions, state: WiegandState | undefined): Result {

@@ -1,9 +1,14 @@
+import Type from 'typebox';
+import { readProfileOptions } from '../../src/core/optionsBlock.ts';
 import type { DecodeResult, DecodedEvent, DeviceProfile } from '../../src/core/device.ts';
 import {
-  ZIGBEE_BATTERY_OFFLINE_AFTER, ZIGBEE_HEALTH_KEYS, decodeAvailability, edge, healthOf, jsonObject, lastSeenOf, nextState, reject, tamperEvents, unknownOptions,
+  ZIGBEE_BATTERY_OFFLINE_AFTER, ZIGBEE_HEALTH_KEYS, decodeAvailability, edge, healthOf, jsonObject, lastSeenOf, nextState, reject, tamperEvents,
   type ZigbeeState,
 } from '../zigbee2mqtt.ts';
 import { samples } from './samples.ts';
+
+/** It takes no options: any is a typo. */
+const NO_OPTIONS = Type.Object({}, { additionalProperties: false });
 
 /**
  * `zigbee-contact`: a Zigbee door or window contact through Zigbee2MQTT.
@@ -41,7 +46,7 @@ export const zigbeeContact: DeviceProfile<undefined, ZigbeeState> = {
   healthKeys: ZIGBEE_HEALTH_KEYS,
   offlineAfter: ZIGBEE_BATTERY_OFFLINE_AFTER,
   parseOptions(device) {
-    const errors = unknownOptions(device['options'], [], 'zigbee-contact');
+    const { errors } = readProfileOptions('zigbee-contact', device['options'], NO_OPTIONS);
     return errors.length > 0 ? { errors } : { options: undefined };
   },
   decode(raw, ctx) {

@@ -1,6 +1,8 @@
+import Type from 'typebox';
+import { readProfileOptions } from '../../src/core/optionsBlock.ts';
 import type { DecodeResult, DecodedEvent, DeviceProfile } from '../../src/core/device.ts';
 import {
-  ZIGBEE_BATTERY_OFFLINE_AFTER, ZIGBEE_HEALTH_KEYS, decodeAvailability, edge, healthOf, jsonObject, lastSeenOf, nextState, reject, tamperEvents, unknownOptions,
+  ZIGBEE_BATTERY_OFFLINE_AFTER, ZIGBEE_HEALTH_KEYS, decodeAvailability, edge, healthOf, jsonObject, lastSeenOf, nextState, reject, tamperEvents,
   type ZigbeeState,
 } from '../zigbee2mqtt.ts';
 import { samples } from './samples.ts';
@@ -30,15 +32,20 @@ const STATE_KEYS = ['sos', 'tamper'] as const;
 
 type Result = DecodeResult<ZigbeeState>;
 
+/** `options: { panicActions: [emergency, sos] }`: which `action` values are a press. */
+export const ZigbeeSosBlock = Type.Object(
+  {
+    panicActions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64, default: DEFAULT_PANIC_ACTIONS, description: 'must be a list of action names, e.g. [emergency, sos]' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 function parseOptions(device: Readonly<Record<string, unknown>>): { options: ZigbeeSosOptions } | { errors: string[] } {
-  const raw = device['options'] as Record<string, unknown> | undefined;
-  const errors = unknownOptions(raw, ['panicActions'], 'zigbee-sos');
-  const actions = raw?.['panicActions'] ?? DEFAULT_PANIC_ACTIONS;
-  if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === 'string' && a.length > 0 && a.length <= 64)) {
-    errors.push('options.panicActions: must be a list of action names, e.g. [emergency, sos]');
-  }
-  if (errors.length > 0) return { errors };
-  return { options: { panicActions: new Set(actions as string[]) } };
+  const read = readProfileOptions('zigbee-sos', device['options'], ZigbeeSosBlock);
+  if (read.value === undefined || read.errors.length > 0) return { errors: read.errors };
+  return { options: { panicActions: new Set(read.value.panicActions ?? DEFAULT_PANIC_ACTIONS) } };
 }
 
 function decodeState(payload: Readonly<Record<string, unknown>>, options: ZigbeeSosOptions, previous: ZigbeeState | undefined): Result {

@@ -1,34 +1,30 @@
 import type { Static, TSchema } from 'typebox';
-import Value from 'typebox/value';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
 /**
- * A device's config block (`modbus:`, `onvif:`) read through its profile's
- * TypeBox schema: defaults from the schema (`Value.Default`), the type from
- * `Static`, and every fault as a `block.path: reason` line. The reason is the
- * schema's own `description` where it gives one (written for an installer),
- * else TypeBox's message. Pure: profiles call it from `parseOptions`.
+ * A device's config block (`modbus:`, `onvif:`, `options:`) read through its
+ * profile's TypeBox schema: defaults from the schema's `default`s, the type
+ * from `Static`, and every fault as a `block.path: reason` line. The reason is
+ * the schema's own `description` where it gives one (written for an
+ * installer), else the validator's message. Pure: profiles call it from
+ * `parseOptions`.
+ *
+ * Validated with AJV, which the config loader and fastify load anyway, rather
+ * than typebox/value: that module alone costs ~120 ms of every start and ~4 MiB
+ * resident (measured on the bench machine).
  */
 export type BlockResult<S extends TSchema> = { readonly value: Static<S>; readonly errors: string[] };
 
-/** `#/properties/inputs/items/properties/kind` → that sub-schema. */
-function schemaAt(root: TSchema, schemaPath: string): Record<string, unknown> | undefined {
-  let node: unknown = root;
-  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node !== null && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
-}
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true, code: { optimize: false } });
+const compiled = new WeakMap<TSchema, ValidateFunction>();
 
-/** The description written for the field at `schemaPath`; a union's (`…/anyOf/1`) when the fault is in one of its members. */
-function describe(root: TSchema, schemaPath: string): string | undefined {
-  for (let path = schemaPath; ; ) {
-    const description = schemaAt(root, path)?.['description'];
-    if (typeof description === 'string') return description;
-    const member = /\/(anyOf|oneOf)\/\d+$/.exec(path);
-    if (!member) return undefined;
-    path = path.slice(0, member.index);
+function validatorOf(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
   }
+  return validate;
 }
 
 /** `/inputs/0/kind` → `.inputs[0].kind` */
@@ -36,33 +32,49 @@ function pathOf(pointer: string): string {
   return pointer
     .split('/')
     .slice(1)
-    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`))
     .join('');
 }
 
-export function readBlock<S extends TSchema>(key: string, block: unknown, schema: S): BlockResult<S> | { readonly value: undefined; readonly errors: string[] } {
+const descriptionOf = (error: ErrorObject): string | undefined => {
+  const d = (error.parentSchema as { description?: unknown } | undefined)?.description;
+  return typeof d === 'string' ? d : undefined;
+};
+
+export interface ReadBlockWording {
+  /** The line for a field the schema does not have (default: `at: unknown field (known: a, b)`). */
+  readonly unknownField?: (at: string, known: readonly string[]) => string;
+}
+
+export function readBlock<S extends TSchema>(key: string, block: unknown, schema: S, wording: ReadBlockWording = {}): BlockResult<S> | { readonly value: undefined; readonly errors: string[] } {
   if (block === null || typeof block !== 'object' || Array.isArray(block)) return { value: undefined, errors: [`${key}: must be a mapping`] };
-  const value = Value.Default(schema, structuredClone(block)) as Static<S>;
+  // The defaults go into a copy: the campus config is never written to.
+  const value = structuredClone(block) as Static<S>;
+  const validate = validatorOf(schema);
+  if (validate(value)) return { value, errors: [] };
   const errors: string[] = [];
-  const seen = new Set<string>();
-  for (const error of Value.Errors(schema, value)) {
+  // One line per field: the fault whose schema says what the field must be (a union's, not one member's), else the first.
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const error of validate.errors ?? []) {
     const at = `${key}${pathOf(error.instancePath)}`;
-    if (error.keyword === 'additionalProperties') continue; // each unknown field has its own line (below)
-    if (error.keyword === 'boolean' && error.schemaPath.endsWith('/additionalProperties')) {
-      const known = Object.keys((schemaAt(schema, error.schemaPath.slice(0, -'/additionalProperties'.length))?.['properties'] as object | undefined) ?? {});
-      errors.push(`${at}: unknown field (known: ${known.join(', ')})`);
+    if (error.keyword === 'additionalProperties') {
+      const field = String((error.params as { additionalProperty?: unknown }).additionalProperty);
+      const known = Object.keys(((error.parentSchema as { properties?: object } | undefined)?.properties as object | undefined) ?? {});
+      errors.push(wording.unknownField ? wording.unknownField(`${at}.${field}`, known) : `${at}.${field}: unknown field (known: ${known.join(', ')})`);
       continue;
     }
     if (error.keyword === 'required') {
-      for (const field of (error.params as { requiredProperties?: string[] }).requiredProperties ?? []) {
-        const description = describe(schema, `${error.schemaPath}/properties/${field}`);
-        errors.push(`${at}.${field}: is required${description ? ` (${description.replace(/^must be /, '')})` : ''}`);
-      }
+      const field = String((error.params as { missingProperty?: unknown }).missingProperty);
+      const property = ((error.parentSchema as { properties?: Record<string, { description?: unknown }> } | undefined)?.properties ?? {})[field];
+      const description = typeof property?.description === 'string' ? property.description : undefined;
+      errors.push(`${at}.${field}: is required${description ? ` (${description.replace(/^must be /, '')})` : ''}`);
       continue;
     }
-    if (seen.has(at)) continue; // one line per field: the first fault says what the field must be
-    seen.add(at);
-    errors.push(`${at}: ${describe(schema, error.schemaPath) ?? error.message}`);
+    byPath.set(at, [...(byPath.get(at) ?? []), error]);
+  }
+  for (const [at, faults] of byPath) {
+    const described = faults.find((f) => descriptionOf(f) !== undefined);
+    errors.push(`${at}: ${described ? descriptionOf(described)! : (faults[0]!.message ?? faults[0]!.keyword)}`);
   }
   return { value, errors };
 }
@@ -84,4 +96,14 @@ export function inBlockOrder(key: string, schema: TSchema, lines: readonly strin
     .map((line, i) => ({ line, i, r: rank(line) }))
     .sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.i - b.i)
     .map((x) => x.line);
+}
+
+/**
+ * A profile's `options:` block (Zigbee and serial readers): absent is `{}`; an
+ * unknown option names what the profile takes.
+ */
+export function readProfileOptions<S extends TSchema>(profileId: string, raw: unknown, schema: S): BlockResult<S> | { readonly value: undefined; readonly errors: string[] } {
+  return readBlock('options', raw ?? {}, schema, {
+    unknownField: (at, known) => `${at}: unknown option (${profileId} takes ${known.length > 0 ? known.join(', ') : 'none'})`,
+  });
 }

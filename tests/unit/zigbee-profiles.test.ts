@@ -63,3 +63,25 @@ describe('zigbee-sos', () => {
     expect(kinds(run('zigbee-sos', ['{"action":"emergency","battery":"full","linkquality":-1e999}']))).toEqual([['alarm.panic']]);
   });
 });
+
+describe('Zigbee and serial reader options, spelled badly', () => {
+  const parse = (id: string, options: unknown, device: Record<string, unknown> = {}) => profileRegistry.get(id)!.parseOptions!({ ...device, ...(options === undefined ? {} : { options }) }, { cards: [] });
+  it.each([
+    ['zigbee-sos', { panicActions: [] }, /^options\.panicActions: must be a list of action names/],
+    ['zigbee-sos', { panicActions: 'sos' }, /^options\.panicActions: must be a list of action names/],
+    ['zigbee-sos', { panicActions: [''] }, /^options\.panicActions\[0\]: /],
+    ['zigbee-sos', { panicAction: ['sos'] }, /^options\.panicAction: unknown option \(zigbee-sos takes panicActions\)/],
+    ['zigbee-sos', 'sos', /^options: must be a mapping/],
+    ['zigbee-contact', { invert: true }, /^options\.invert: unknown option \(zigbee-contact takes none\)/],
+    ['wiegand-ascii', { format: 'hex9' }, /^options\.format: must be one of /],
+  ])('%s refuses %j', (id, options, message) => {
+    expect(parse(id, options)).toEqual({ errors: [expect.stringMatching(message)] });
+  });
+
+  it('fills the defaults when options are left out', () => {
+    const sos = parse('zigbee-sos', undefined) as { options: { panicActions: ReadonlySet<string> } };
+    expect([...sos.options.panicActions]).toEqual(['emergency', 'sos']);
+    expect(parse('wiegand-ascii', undefined)).toMatchObject({ options: { format: 'decimal10', link: { protocol: 'ascii-lines' } } });
+    expect(parse('wiegand-ascii', {}, { modbus: { unit: 1 } })).toEqual({ errors: ['modbus: a wiegand-ascii reader is not a Modbus device; remove modbus'] });
+  });
+});
