@@ -1,32 +1,19 @@
-import type { FastifyInstance } from 'fastify';
 import { profileRegistry } from '../devices/index.ts';
 import type { GatehouseConfig } from './config/types.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { uuidv7 } from './core/ids.ts';
 import { childLogger, createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
-import { openDatabase, type Db } from './store/database.ts';
-import { Checkpointer } from './store/checkpointer.ts';
+import type { Db } from './store/database.ts';
+import type { Checkpointer } from './store/checkpointer.ts';
 import { ManagedDeviceStore } from './store/managedDevices.ts';
 import { ManagedCardStore } from './store/managedCards.ts';
-import type { SessionStore } from './store/sessions.ts';
 import { SeriesService } from './series/service.ts';
 import { startSeriesJobs, type SeriesJobs } from './series/jobs.ts';
 import { LiveConfig } from './services/liveConfig.ts';
-import type { ConfigReloader } from './services/configReload.ts';
-import type { DeviceService } from './services/devices.ts';
-import type { IncidentService } from './services/incidents.ts';
-import type { HazardService } from './services/hazards.ts';
-import type { LiveFeed } from './services/liveFeed.ts';
-import type { BackupSchedule } from './services/backupSchedule.ts';
-import type { SnapshotService } from './services/snapshots.ts';
-import type { Recorder } from './ingest/recorder.ts';
-import type { Ingest } from './ingest/pipeline.ts';
-import type { MqttDoor } from './transports/mqtt/door.ts';
-import type { Transport } from './transports/transport.ts';
-import type { UplinkService } from './uplink/service.ts';
-import { buildDomain } from './compose/domain.ts';
-import { buildEdges, startEdges } from './compose/edges.ts';
+import { buildDomain, type Domain } from './compose/domain.ts';
+import { buildEdges, startEdges, type Edges } from './compose/edges.ts';
+import { openStore, startTimers } from './compose/store.ts';
 import { followLiveConfig } from './compose/followConfig.ts';
 import { linkOf, mqttListeners, warnOfExpiringCertificates, warnUnrestricted } from './compose/settings.ts';
 import { VERSION } from './version.ts';
@@ -45,31 +32,31 @@ export interface HubOptions {
   readonly vetConfig?: (config: GatehouseConfig) => Promise<readonly string[]>;
 }
 
-/** What a hub is made of, all built in start(). */
+/** What a hub is made of, all built in start(): the domain's and the edges' parts, by their types there. */
 interface HubParts {
   /** The running config: the file's plus what is managed through the API; reloaded on SIGHUP. */
   readonly liveConfig: LiveConfig;
-  readonly configReload: ConfigReloader;
+  readonly configReload: Edges['configReload'];
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly db: Db;
   /** The embedded broker, or the link to an external one (mqtt.url). */
-  readonly broker: MqttDoor;
-  readonly http: FastifyInstance;
-  readonly recorder: Recorder;
-  readonly devices: DeviceService;
-  readonly incidents: IncidentService;
-  readonly hazards: HazardService;
-  readonly live: LiveFeed;
-  readonly uplink: UplinkService;
-  readonly transports: readonly Transport[];
-  readonly snapshots: SnapshotService;
+  readonly broker: Edges['broker'];
+  readonly http: Edges['http'];
+  readonly transports: Edges['transports'];
+  readonly snapshots: Edges['snapshots'];
+  readonly recorder: Domain['recorder'];
+  readonly devices: Domain['devices'];
+  readonly incidents: Domain['incidents'];
+  readonly hazards: Domain['hazards'];
+  readonly live: Domain['live'];
+  readonly uplink: Domain['uplink'];
+  readonly ingest: Domain['ingest'];
+  readonly backups: Domain['backups'];
+  readonly hazardCheck: (now: number) => void;
   readonly checkpointer: Checkpointer;
   readonly seriesJobs: SeriesJobs;
-  readonly ingest: Ingest;
   readonly clock: Clock;
-  readonly hazardCheck: (now: number) => void;
-  readonly backups: BackupSchedule | undefined;
   /** systemd's READY/WATCHDOG/STOPPING (does nothing outside a Type=notify unit). */
   readonly notifier: SystemdNotifier;
 }
@@ -87,10 +74,7 @@ export class Hub {
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
 
-  private constructor(
-    parts: HubParts,
-    private readonly sessions: SessionStore,
-  ) {
+  private constructor(parts: HubParts) {
     Object.assign(this, parts);
   }
 
@@ -123,18 +107,7 @@ export class Hub {
     const mqtt = fileConfig.mqtt;
 
     const influx = await SeriesService.loadInflux(fileConfig, () => clock.now());
-    const db = openDatabase({
-      dir: fileConfig.storage.dir,
-      synchronous: fileConfig.storage.synchronous,
-      // A new database's migrations are instant; an upgrade of a full one may take a while.
-      onMigration: ({ version, latest, events }) =>
-        log[events > 0 ? 'info' : 'debug'](
-          { version, latest, events },
-          `applying database schema migration ${version} of ${latest} (${events} events stored; a rebuild of the events table takes seconds per million)`,
-        ),
-    });
-    const checkpointer = new Checkpointer(db, childLogger(log, 'store'));
-    checkpointer.start();
+    const { db, checkpointer } = openStore(fileConfig, log);
     try {
       const managedDevices = new ManagedDeviceStore(db);
       const managedCards = new ManagedCardStore(db);
@@ -166,9 +139,13 @@ export class Hub {
       const { recorder, devices, incidents, hazards, live, uplink, ingest, backups } = domain;
       const hub = new Hub(
         { notifier: new SystemdNotifier(childLogger(log, 'systemd')), liveConfig, configReload: edges.configReload, log, metrics, db, broker, http, recorder, devices, incidents, hazards, live, uplink, transports, snapshots: edges.snapshots, checkpointer, seriesJobs, ingest, clock, hazardCheck: domain.checkHazards, backups },
-        edges.sessions,
       );
-      hub.startTimers(options.tickMs ?? 1000);
+      hub.timers = startTimers(options.tickMs ?? 1000, {
+        supervise: () => hub.supervise(),
+        persistDevices: () => devices.persist(clock.now()),
+        purgeSessions: () => edges.sessions.purgeExpired(clock.now()),
+        checkHazards: () => hub.checkHazards(),
+      });
       hub.notifier.ready(`serving ${config.devices.length} devices; API port ${hub.httpPort}`);
       log.info(
         { httpPort: hub.httpPort, mqttPort: hub.mqttPort, mqttTlsPort: hub.mqttTlsPort, dataDir: config.storage.dir, devices: config.devices.length, version: VERSION },
@@ -180,16 +157,6 @@ export class Hub {
       db.close();
       throw err;
     }
-  }
-
-  private startTimers(tickMs: number): void {
-    const supervision = setInterval(() => this.supervise(), tickMs);
-    const persist = setInterval(() => this.devices.persist(this.clock.now()), 10_000);
-    const purge = setInterval(() => this.sessions.purgeExpired(this.clock.now()), 3600_000);
-    const hazards = setInterval(() => this.checkHazards(), 600_000);
-    for (const t of [supervision, persist, purge, hazards]) t.unref();
-    this.timers.push(supervision, persist, purge, hazards);
-    this.checkHazards();
   }
 
   /** Hazard ledger: raise hazards for long-offline devices and overdue panic tests, escalate overdue ones (once a campus day). */
