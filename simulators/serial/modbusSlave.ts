@@ -41,6 +41,8 @@ export class ModbusSlave {
   readonly faults: SlaveFaults = { silent: false, silentUnits: new Set(), badCrc: false, delayMs: 0, delayByUnit: new Map(), noiseBefore: 0 };
   requests = 0;
   answers = 0;
+  /** Answers written to the line, per unit (a delayed one counts when it is written, not when it was asked for). */
+  readonly sentByUnit = new Map<number, number>();
   private port: SerialPort | undefined;
   private pending: Buffer = Buffer.alloc(0);
   private gapTimer: NodeJS.Timeout | undefined;
@@ -141,8 +143,9 @@ export class ModbusSlave {
     const bytes = this.faults.noiseBefore > 0 ? Buffer.concat([randomBytes(this.faults.noiseBefore), out]) : out;
     this.answers++;
     const delayMs = this.faults.delayByUnit.get(body[0]!) ?? this.faults.delayMs;
-    if (delayMs > 0) setTimeout(() => void this.send(bytes).catch(() => undefined), delayMs);
-    else void this.send(bytes).catch(() => undefined);
+    const sent = (): void => void this.sentByUnit.set(body[0]!, (this.sentByUnit.get(body[0]!) ?? 0) + 1);
+    if (delayMs > 0) setTimeout(() => void this.send(bytes).then(sent, () => undefined), delayMs);
+    else void this.send(bytes).then(sent, () => undefined);
   }
 
   private send(bytes: Buffer): Promise<void> {

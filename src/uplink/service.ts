@@ -36,6 +36,8 @@ export interface SinkStatus {
   readonly lastError: string | null;
   readonly lastErrorAt: number | null;
   readonly parked: { readonly seq: number; readonly status: number; readonly reason: string; readonly at: number } | null;
+  /** When it tries again by itself: the end of a backoff pause, or a parked sink's next probe (null while idle or sending). */
+  readonly nextAttemptAt: number | null;
 }
 
 /**
@@ -201,6 +203,7 @@ export class UplinkService {
         lastError: record.lastError ?? null,
         lastErrorAt: record.lastErrorAt ?? null,
         parked: record.parked ?? null,
+        nextAttemptAt: w.nextAttemptAt ?? null,
       };
     });
   }

@@ -29,6 +29,7 @@ export class SinkWorker {
   private wakeup: ((urgent: boolean) => void) | undefined;
   private attempt = 0;
   private parked: { seq: number; status: number } | undefined;
+  private pausedUntil: number | undefined;
   private abort = new AbortController();
   state: WorkerState = 'stopped';
 
@@ -67,13 +68,20 @@ export class SinkWorker {
     await this.sink.close();
   }
 
+  /** When the worker will try again by itself (a backoff pause, a parked sink's probe); undefined while it waits for work or sends. */
+  get nextAttemptAt(): number | undefined {
+    return this.pausedUntil;
+  }
+
   private sleep(ms: number | undefined): Promise<boolean> {
     return new Promise((resolve) => {
       // setTimeout fires at once beyond 2^31 - 1 ms: never hand it more.
       const timer = ms === undefined ? undefined : setTimeout(() => finish(false), Math.min(ms, 2 ** 31 - 1));
+      this.pausedUntil = ms === undefined ? undefined : this.options.now() + ms;
       const finish = (woken: boolean): void => {
         if (timer) clearTimeout(timer);
         this.wakeup = undefined;
+        this.pausedUntil = undefined;
         resolve(woken);
       };
       this.wakeup = finish;

@@ -113,7 +113,12 @@ describe('modbus-di over a pty, against the simulator', () => {
     try {
       await waitFor(async () => ((await device('io-2')).online === false ? true : undefined), 5000, 'io-2 offline while too slow');
       const frozen = await framesOf('io-2');
-      await new Promise((r) => setTimeout(r, 1000)); // more requests to unit 2, each answered too late
+      // Three more late answers from unit 2 on the line, then one more request the hub sent after the last
+      // of them (so the hub has read it): none may count as an answer.
+      const lateSent = slave.sentByUnit.get(2) ?? 0;
+      await waitFor(() => ((slave.sentByUnit.get(2) ?? 0) >= lateSent + 3 ? true : undefined), 10_000, 'three late answers written');
+      const requestsAfter = slave.requests;
+      await waitFor(() => (slave.requests > requestsAfter ? true : undefined), 5_000, 'the hub polling on after them');
       expect(await framesOf('io-2')).toBe(frozen);
       expect((await device('io-1')).online).toBe(true);
       slave.faults.delayByUnit.set(2, 60);

@@ -92,12 +92,21 @@ describe('county uplink (in-process hub and platform)', () => {
       'uplink_rejected incident',
     );
     expect(incident.title).toBe('county platform rejects our messages: 401 — check uplink.secret (the shared secret) with the county');
-    const status = await getJson<{ sinks: { sink: string; state: string; parked: { status: number } | null }[] }>(t.http, '/api/v1/uplink', guard);
+    type Status = { sinks: { sink: string; state: string; depth: number; parked: { status: number; at: number } | null; nextAttemptAt: number | null }[] };
+    const status = await getJson<Status>(t.http, '/api/v1/uplink', guard);
     expect(status.body.sinks[0]).toMatchObject({ sink: 'county', state: 'parked', parked: { status: 401 } });
     const attemptsWhileParked = platform.received().faults.unauthorized;
 
-    // Parked means it does not hammer the platform.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Parked means it does not hammer the platform: its next try is the probe a minute on…
+    const parked = status.body.sinks[0]!;
+    expect(parked.nextAttemptAt! - parked.parked!.at).toBeGreaterThanOrEqual(59_000);
+    // …and a new alarm queued behind the parked message does not bring it forward.
+    await device.publishAsync('devices/reader-1/events', eventPayload('door.held_open', { seq: 4 }), { qos: 1 });
+    const queued = await waitFor(async () => {
+      const s = (await getJson<Status>(t.http, '/api/v1/uplink', guard)).body.sinks[0]!;
+      return s.depth > parked.depth ? s : undefined;
+    }, 5000, 'the new alarm queued');
+    expect(queued).toMatchObject({ state: 'parked', nextAttemptAt: parked.nextAttemptAt });
     expect(platform.received().faults.unauthorized).toBe(attemptsWhileParked);
 
     platform.setMode('up');
@@ -161,8 +170,10 @@ describe('heartbeat cadence (fake clock)', () => {
     await waitFor(() => (beats().length === 1 ? true : undefined), 3000, 'first heartbeat');
     for (let i = 0; i < 3; i++) {
       clock.advance(59_000);
+      const lastSeq = (t.hub.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number }).n;
       t.hub.supervise();
-      await new Promise((r) => setTimeout(r, 200));
+      // A heartbeat is queued inside supervise() or not at all: none may have been.
+      expect(t.hub.db.prepare("SELECT count(*) AS n FROM outbox WHERE type = 'campus.heartbeat' AND seq > ?").get(lastSeq)).toEqual({ n: 0 });
       expect(beats()).toHaveLength(1 + i);
       clock.advance(1_000);
       t.hub.supervise();

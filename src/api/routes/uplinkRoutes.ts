@@ -18,6 +18,7 @@ const SinkStatus = Type.Object({
   lastError: Nullable(Type.String()),
   lastErrorAt: Nullable(Type.Integer()),
   parked: Nullable(Type.Object({ seq: Type.Integer(), status: Type.Integer(), reason: Type.String(), at: Type.Integer() })),
+  nextAttemptAt: Nullable(Type.Integer({ description: 'when it tries again by itself: the end of a backoff pause, or a parked sink’s next probe (epoch ms; null while idle or sending)' })),
 });
 
 export async function uplinkRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
