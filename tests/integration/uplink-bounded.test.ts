@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.ts';
 import { RobotSink } from '../../src/uplink/sinks/robot.ts';
 import type { OutboxRow } from '../../src/store/outbox.ts';
+import { MAX_RETRY_AFTER_MS } from '../../src/uplink/backoff.ts';
 
 /**
  * A county platform that misbehaves on purpose, over real HTTP on loopback: an
@@ -156,8 +157,10 @@ describe('outbound HTTP to the county is bounded in size and time', () => {
     await waitFor(() => (status().state === 'idle' ? true : undefined), 5000, 'worker idle');
     t.hub.uplink.heartbeat();
     await waitFor(() => (stub.count('retry-after-huge') >= 1 ? true : undefined), 5000, 'first attempt');
-    await new Promise((r) => setTimeout(r, 2500));
-    // Unclamped, 99999999999 s overflows setTimeout, which then fires at once: hundreds of attempts in this window.
+    const paused = await waitFor(() => (status().state === 'backoff' ? status() : undefined), 5000, 'backing off');
+    // Unclamped, 99999999999 s overflows setTimeout, which then fires at once: the pause must be the cap, an hour.
+    expect(paused.nextAttemptAt! - Date.now()).toBeGreaterThan(MAX_RETRY_AFTER_MS - 60_000);
+    expect(paused.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS);
     expect(stub.count('retry-after-huge')).toBe(1);
     expect(status()).toMatchObject({ state: 'backoff', depth: 1 });
     expect(status().lastError).toMatch(/^HTTP 503/);
