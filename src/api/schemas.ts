@@ -109,4 +109,13 @@ export const DeviceSchema = Type.Object({
   ),
 });
 
+/** A drill (演练): incidents opened in its zone (or anywhere, zoneId null) until endsAt are drills. */
+export const DrillSchema = Type.Object({
+  id: Type.String(),
+  zoneId: Type.Union([Type.String(), Type.Null()]),
+  startedAt: Type.Integer(),
+  endsAt: Type.Integer(),
+  startedBy: Type.String(),
+});
+
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

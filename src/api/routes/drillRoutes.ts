@@ -5,14 +5,8 @@ import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
 import { actorOf } from '../actor.ts';
 import { GatehouseError } from '../../core/errors.ts';
+import { DrillSchema } from '../schemas.ts';
 
-const DrillSchema = Type.Object({
-  id: Type.String(),
-  zoneId: Type.Union([Type.String(), Type.Null()]),
-  startedAt: Type.Integer(),
-  endsAt: Type.Integer(),
-  startedBy: Type.String(),
-});
 
 /** Drills (演练) and patrol rounds (安全巡查). */
 export async function drillRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {

@@ -6,7 +6,7 @@
  * types only: nothing of the hub is bundled into the page).
  */
 import type { Static } from 'typebox';
-import type { DeviceSchema, EventSchema, IncidentSchema, TimelineEntrySchema } from '../../api/schemas.ts';
+import type { DeviceSchema, DrillSchema, EventSchema, IncidentSchema, TimelineEntrySchema } from '../../api/schemas.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export type Role = 'guard' | 'officer' | 'admin';
@@ -96,13 +96,7 @@ export interface Zone {
   readonly devicesOffline: number;
 }
 
-export interface Drill {
-  readonly id: string;
-  readonly zoneId: string | null;
-  readonly startedAt: number;
-  readonly endsAt: number;
-  readonly startedBy: string;
-}
+export type Drill = Readonly<Static<typeof DrillSchema>>;
 
 export interface SinkStatus {
   readonly sink: string;
