@@ -18,6 +18,7 @@ import { seedDemoHazards } from './demoHazards.ts';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './cliBackup.ts';
 import { DEVICE_SECRET_USAGE, deviceSecretCommand } from './cliDeviceSecret.ts';
 import { unrestrictedDevices } from './config/deviceKinds.ts';
+import { ruleWarnings } from './config/ruleWarnings.ts';
 import { VERIFY_AUDIT_USAGE, verifyAuditCommand } from './cliVerifyAudit.ts';
 import { CERT_USAGE, certCommand } from './cliCert.ts';
 import { readTableCommand } from './cliReadTable.ts';
@@ -175,6 +176,7 @@ async function main(argv: string[]): Promise<void> {
       }
       const unrestricted = unrestrictedDevices(result.config.devices, profileRegistry);
       if (unrestricted) process.stdout.write(`warning: ${unrestricted.message}\n`);
+      for (const warning of ruleWarnings(result.config)) process.stdout.write(`warning: ${warning}\n`);
       process.stdout.write(
         `${file}: ok — campus ${result.config.campus.id}, ${result.config.zones.length} zones, ${result.config.devices.length} devices, ${result.config.users.length} users\n`,
       );

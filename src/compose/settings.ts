@@ -4,6 +4,7 @@ import type { EngineConfig } from '../core/incidents/engine.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HazardSettings } from '../services/hazards.ts';
 import { unrestrictedDevices } from '../config/deviceKinds.ts';
+import { ruleWarnings } from '../config/ruleWarnings.ts';
 
 /* What each part of the hub takes from the config: pure functions of it, so a reloaded config is applied by calling them again. */
 
@@ -36,10 +37,11 @@ export function engineConfigFrom(config: GatehouseConfig): EngineConfig {
   };
 }
 
-/** Devices that may raise any event kind (no role or kinds): said once at start, as `check-config` does. */
+/** Devices that may raise any event kind (no role or kinds), and rule settings probably not meant: said once at start, as `check-config` does. */
 export function warnUnrestricted(config: GatehouseConfig, log: Logger): void {
   const warning = unrestrictedDevices(config.devices, profileRegistry);
   if (warning) log.warn({ devices: warning.ids.length }, warning.message);
+  for (const line of ruleWarnings(config)) log.warn(line);
 }
 
 export function patrolCheckpoints(config: GatehouseConfig): string[] {

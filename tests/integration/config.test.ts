@@ -125,6 +125,19 @@ describe('gatehouse check-config (CLI)', () => {
     }
   });
 
+  it('warns, and still passes, a campus whose camera tamper rule is off while video loss is left on', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'tamper-off.yaml');
+      writeFileSync(file, base('  - { id: d1, profile: generic, zone: z1, role: panic-button, secret: "0123456789abcdef" }', 'rules: { cameraTamper: { enabled: false } }'));
+      const checked = await run(process.execPath, [join(root, 'src/bin.js'), 'check-config', file]);
+      expect(checked.stdout).toMatch(/^warning: rules\.cameraTamper is off, but camera video loss still opens incidents/m);
+      expect(checked.stdout).toMatch(/: ok — campus s,/);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('hash-password reads stdin and prints a hash the config accepts', async () => {
     const child = execFile(process.execPath, [join(root, 'src/bin.js'), 'hash-password']);
     child.stdin!.end('correct horse battery\n');

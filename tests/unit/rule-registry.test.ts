@@ -15,6 +15,7 @@ import { en } from '../../src/console/lib/messages/en.ts';
 import { zh } from '../../src/console/lib/messages/zh.ts';
 import { KIND_ZH } from '../../src/uplink/robotWords.ts';
 import { engineConfigFrom } from '../../src/compose/settings.ts';
+import { ruleWarnings } from '../../src/config/ruleWarnings.ts';
 
 const engineSource = readFileSync(new URL('../../src/core/incidents/engine.ts', import.meta.url), 'utf8');
 
@@ -80,6 +81,17 @@ describe('the incident rule registry', () => {
     expect(opened(lossOff, 'camera.video_loss')).toEqual([]);
     expect(opened(lossOff, 'camera.tamper')).toEqual(['camera_tamper']);
     expect(opened(defaultEngineConfig, 'camera.video_loss')).toEqual(['camera_video_loss']);
+  });
+
+  it('warns (never refuses) a campus that turned camera tamper off and may expect video loss to be silent too', () => {
+    const loaded = (rules: string) => {
+      const r = parseConfig(campus(rules), { profiles: profileRegistry, env: {} });
+      if (!r.ok) throw new Error(r.errors.join('\n'));
+      return r.config;
+    };
+    expect(ruleWarnings(loaded('{ cameraTamper: { enabled: false } }'))).toEqual([expect.stringMatching(/^rules\.cameraTamper is off, but camera video loss still opens incidents: .*rules\.videoLoss/)]);
+    expect(ruleWarnings(loaded('{ cameraTamper: { enabled: false }, videoLoss: { enabled: true } }'))).toEqual([]);
+    expect(ruleWarnings(loaded('{}'))).toEqual([]);
   });
 
   it('refuses a rule it does not know, and a rule option out of range, naming the path', () => {
