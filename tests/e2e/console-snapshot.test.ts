@@ -18,11 +18,13 @@ describe('guard-room console: a camera snapshot arrives in the open incident', (
   let hub: TestHub;
   let browser: Browser;
   let ui: ConsolePage;
+  let token = '';
 
   beforeAll(async () => {
     await cam.start();
-    hub = await startCameraHub([{ id: 'cam-gate', port: cam.port, zone: 'gate', offlineAfter: 10 }]);
-    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
+    // A slow camera, and a hub that waits for it: time for a slow CI machine to open the incident first.
+    hub = await startCameraHub([{ id: 'cam-gate', port: cam.port, zone: 'gate', offlineAfter: 10 }], 'snapshots: { timeout: 10 }\n');
+    token = await login(hub.http, 'guard1', 'guard1-test-pw');
     await waitFor(async () => {
       const d = (await getJson<{ items: { id: string; link?: { state: string } }[] }>(hub.http, '/api/v1/devices', token)).body.items.find((x) => x.id === 'cam-gate');
       return d?.link?.state === 'subscribed' ? true : undefined;
@@ -41,12 +43,13 @@ describe('guard-room console: a camera snapshot arrives in the open incident', (
 
   it('shows the picture in the detail pane once the camera delivers it', async () => {
     const { page } = ui;
-    cam.slowSnapshotMs = 2_000; // the guard is looking at the incident before the picture exists
+    cam.slowSnapshotMs = 5_000; // the guard is looking at the incident before the picture exists (the hub waits up to 10 s here)
     cam.tamper(true);
-    const row = page.locator('[data-incident-id]').first();
+    // The tamper incident by its id (the queue may hold others, e.g. from the camera's first connect).
+    const id = await waitFor(async () => (await getJson<{ items: { id: string; kind: string }[] }>(hub.http, '/api/v1/incidents?status=open', token)).body.items.find((i) => i.kind === 'camera_tamper')?.id, 10_000, 'tamper incident');
+    const row = page.locator(`[data-incident-id="${id}"]`);
     await row.waitFor({ timeout: 10_000 });
-    const id = (await row.getAttribute('data-incident-id')) ?? '';
-    await row.click();
+    await row.locator('button.incident-open').click();
     const detail = page.locator(`[data-detail-id="${id}"]`);
     await detail.waitFor();
     expect(cam.stats.snapshotsInFlight, 'the camera is still producing the picture').toBe(1);
