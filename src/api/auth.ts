@@ -8,6 +8,8 @@ import { verifyPassword, hashPassword, safeEqual } from '../auth/password.ts';
 import type { Role, Session, SessionStore } from '../store/sessions.ts';
 import type { UserStore } from '../store/users.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { Actor } from '../core/actor.ts';
+import type { AuditOutcome } from '../core/audit.ts';
 import { SignInThrottle } from '../auth/signInThrottle.ts';
 import { WorkLimit } from '../auth/workLimit.ts';
 import { TicketBook } from '../auth/tickets.ts';
@@ -41,6 +43,8 @@ export class AuthService {
     private readonly clock: Clock,
     /** Users added through the API; the config file's users are pinned there. */
     private readonly store?: UserStore,
+    /** Sign-ins, sign-outs and every change to a user are audited here. */
+    private readonly audit?: AuditLog,
   ) {
     this.users = new Map(users.map((u) => [u.username, u]));
     // A user removed or demoted in the config loses the sessions it had before this start.
@@ -79,35 +83,44 @@ export class AuthService {
     );
   }
 
+  private audited(by: Parameters<typeof auditEntry>[0], action: string, username: string | undefined, outcome: AuditOutcome = 'ok', detail?: Record<string, unknown>): void {
+    this.audit?.append(auditEntry(by, action, username === undefined ? undefined : { type: 'user', id: username }, outcome, detail), this.clock.now());
+  }
+
   /** Add a user (admin); the password is hashed here (12+ characters, checked by the route). */
-  async addUser(input: { username: string; role: Role; password: string; name?: string | undefined }, by: string): Promise<void> {
+  async addUser(input: { username: string; role: Role; password: string; name?: string | undefined }, by: Actor): Promise<void> {
     if (!this.store) throw new GatehouseError('GH_USER_PINNED', 'this hub keeps no users outside its config file');
     if (this.userOf(input.username)) throw new GatehouseError('GH_USER_EXISTS', input.username);
     const passwordHash = await this.passwordChecks.run(() => hashPassword(input.password));
     if (this.userOf(input.username)) throw new GatehouseError('GH_USER_EXISTS', input.username);
-    this.store.create({ username: input.username, role: input.role, passwordHash, name: input.name, createdAt: this.clock.now(), createdBy: by });
+    this.store.create({ username: input.username, role: input.role, passwordHash, name: input.name, createdAt: this.clock.now(), createdBy: by.username });
+    this.audited(by, 'user.create', input.username, 'ok', { role: input.role });
   }
 
   /** Delete a user added through the API: its tokens and live streams die at once. */
-  removeUser(username: string): void {
+  removeUser(username: string, by: Actor): void {
     if (this.users.has(username)) throw new GatehouseError('GH_USER_PINNED', `${username} is in the config file: remove it there`);
     if (!this.store?.delete(username)) throw new GatehouseError('GH_USER_NOT_FOUND', username);
     this.endUser(username);
+    this.audited(by, 'user.delete', username);
   }
 
   /** Disable (it cannot sign in, its tokens and streams end at once) or enable again a user added through the API. */
-  setDisabled(username: string, disabled: boolean, by: string): void {
+  setDisabled(username: string, disabled: boolean, by: Actor): void {
     if (this.users.has(username)) throw new GatehouseError('GH_USER_PINNED', `${username} is in the config file: remove it there`);
-    if (disabled && username === by) throw new GatehouseError('GH_USER_SELF', username);
+    if (disabled && username === by.username) throw new GatehouseError('GH_USER_SELF', username);
     const user = this.store?.get(username);
     if (!user) throw new GatehouseError('GH_USER_NOT_FOUND', username);
-    if ((user.disabledAt !== undefined) === disabled) return;
-    this.store!.setDisabled(username, disabled ? this.clock.now() : null);
-    if (disabled) this.endUser(username);
+    if ((user.disabledAt !== undefined) !== disabled) {
+      this.store!.setDisabled(username, disabled ? this.clock.now() : null);
+      if (disabled) this.endUser(username);
+    }
+    this.audited(by, disabled ? 'user.disable' : 'user.enable', username);
   }
 
   /** Change one's own password (an API user; the config file pins its users' hashes). Other sessions of the user end. */
-  async changePassword(username: string, oldPassword: string, newPassword: string, keepToken: string): Promise<void> {
+  async changePassword(by: Actor, oldPassword: string, newPassword: string, keepToken: string): Promise<void> {
+    const username = by.username;
     if (this.users.has(username)) {
       throw new GatehouseError('GH_USER_PINNED', `${username}'s password is in the config file: set a new passwordHash there with gatehouse hash-password`);
     }
@@ -119,10 +132,11 @@ export class AuthService {
     this.store!.setPasswordHash(username, hash);
     for (const [token, owner] of this.owners) if (owner === username && token !== keepToken) this.end(token);
     this.sessions.revokeUserExcept(username, keepToken);
+    this.audited(by, 'user.password', username);
   }
 
   /** An admin sets a new password for a user added through the API (forgotten, or shared): every session of theirs ends. */
-  async resetPassword(username: string, newPassword: string): Promise<void> {
+  async resetPassword(username: string, newPassword: string, by: Actor): Promise<void> {
     if (this.users.has(username)) {
       throw new GatehouseError('GH_USER_PINNED', `${username}'s password is in the config file: set a new passwordHash there with gatehouse hash-password`);
     }
@@ -131,6 +145,7 @@ export class AuthService {
     if (!this.store.get(username)) throw new GatehouseError('GH_USER_NOT_FOUND', username); // deleted meanwhile
     this.store.setPasswordHash(username, hash);
     this.endUser(username);
+    this.audited(by, 'user.password.reset', username);
   }
 
   private endUser(username: string): void {
@@ -144,7 +159,23 @@ export class AuthService {
     return this.perUser.blocked(username, now) || this.perAddress.blocked(source, now);
   }
 
+  /** Sign in: audited whatever the outcome (refused unchecked, wrong, or signed in). */
   async login(username: string, password: string, source = 'unknown'): Promise<{ token: string; session: Session } | undefined> {
+    // Who it claimed to be (not signed in yet): the name as typed, cut to a sane length.
+    const claimed = { username: username.slice(0, 64), source };
+    let result: { token: string; session: Session } | undefined;
+    try {
+      result = await this.checkSignIn(username, password, source);
+    } catch (err) {
+      this.audited(claimed, 'login', undefined, 'denied', { reason: 'throttled' });
+      throw err;
+    }
+    if (result) this.audited({ username: result.session.username, role: result.session.role, source }, 'login', undefined);
+    else this.audited(claimed, 'login', undefined, 'failed');
+    return result;
+  }
+
+  private async checkSignIn(username: string, password: string, source: string): Promise<{ token: string; session: Session } | undefined> {
     if (this.throttled(username, source)) throw new GatehouseError('GH_AUTH_THROTTLED');
     // Counted as failures before the slow check, so parallel guesses meet the limit too.
     const now = this.clock.now();
@@ -192,8 +223,9 @@ export class AuthService {
     return session;
   }
 
-  logout(token: string): void {
-    this.end(token);
+  logout(token: string | undefined, by: Actor): void {
+    if (token) this.end(token);
+    this.audited(by, 'logout', undefined);
   }
 
   /** A single-use ticket (30 s) standing for this session, for a URL that cannot carry a header. */

@@ -107,7 +107,7 @@ export async function buildEdges(input: EdgesInput) {
   });
 
   const sessions = new SessionStore(db);
-  const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock, new UserStore(db));
+  const auth = new AuthService(config.users, sessions, config.http.tokenTtl, clock, new UserStore(db), audit);
   const configReload = new ConfigReloader({
     file: input.configFile, env: input.env, vet: input.vetConfig, profiles: profileRegistry, live, audit, metrics, log: childLogger(log, 'config'), now,
   });

@@ -127,4 +127,19 @@ describe('users', () => {
     const audit = await getJson<{ items: { action: string; objectId?: string }[] }>(hub.http, '/api/v1/audit?action=user.password.reset', admin);
     expect(audit.body.items.some((a) => a.objectId === 'guard5')).toBe(true);
   }, 30_000); // scrypt (128 MiB each) on a shared two-core machine
+
+  test('sign-ins, wrong passwords and sign-outs are audited with who and from where, and the password never', async () => {
+    expect((await signIn('admin1', 'not-the-password')).status).toBe(401);
+    const token = await login(hub.http, 'guard1', 'guard1-test-pw');
+    expect((await fetch(`${hub.http}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    type Row = { actor: string; role?: string; action: string; outcome: string; source?: string; detail?: unknown };
+    const rows = (await getJson<{ items: Row[] }>(hub.http, '/api/v1/audit?limit=500', admin)).body.items;
+    expect(rows).toEqual(expect.arrayContaining([
+      expect.objectContaining({ actor: 'admin1', action: 'login', outcome: 'failed', source: '127.0.0.1' }),
+      expect.objectContaining({ actor: 'guard1', role: 'guard', action: 'login', outcome: 'ok', source: '127.0.0.1' }),
+      expect.objectContaining({ actor: 'guard1', role: 'guard', action: 'logout', outcome: 'ok' }),
+    ]));
+    expect(JSON.stringify(rows)).not.toContain('not-the-password');
+    expect(JSON.stringify(rows)).not.toContain('guard1-test-pw');
+  }, 30_000);
 });

@@ -1,4 +1,3 @@
-import { auditEntry } from '../../core/audit.ts';
 import { actorOf } from '../actor.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
@@ -24,28 +23,22 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     },
     async (request) => {
       let result;
-      // Who it claimed to be (not signed in): the name as typed, cut to a sane length.
-      const claimed = { username: request.body.username.slice(0, 64), source: request.ip };
       try {
         result = await deps.auth.login(request.body.username, request.body.password, request.ip);
       } catch (err) {
         request.log.warn({ username: request.body.username, remote: request.ip }, 'sign-in refused: too many failures');
-        deps.audit.append(auditEntry(claimed, 'login', undefined, 'denied', { reason: 'throttled' }), deps.clock.now());
         throw err;
       }
       if (!result) {
         request.log.warn({ username: request.body.username, remote: request.ip }, 'failed sign-in');
-        deps.audit.append(auditEntry(claimed, 'login', undefined, 'failed'), deps.clock.now());
         throw new GatehouseError('GH_AUTH_FAILED');
       }
-      deps.audit.append(auditEntry({ username: result.session.username, role: result.session.role, source: request.ip }, 'login'), deps.clock.now());
       request.log.info({ username: result.session.username, role: result.session.role }, 'signed in');
       return { token: result.token, username: result.session.username, role: result.session.role, expiresAt: result.session.expiresAt };
     },
   );
   r.post('/api/v1/auth/logout', { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], summary: 'Sign out (revokes the token)' } }, async (request, reply) => {
-    if (request.token) deps.auth.logout(request.token);
-    deps.audit.append(auditEntry(actorOf(request), 'logout'), deps.clock.now());
+    deps.auth.logout(request.token, actorOf(request));
     return reply.code(204).send();
   });
   r.post(

@@ -1,4 +1,3 @@
-import { auditEntry } from '../../core/audit.ts';
 import { actorOf } from '../actor.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
@@ -50,8 +49,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     },
     async (request, reply) => {
       const { username, role, password, name } = request.body;
-      await deps.auth.addUser({ username, role, password, name }, request.session!.username);
-      deps.audit.append(auditEntry(actorOf(request), 'user.create', { type: 'user', id: username }, 'ok', { role }), deps.clock.now());
+      await deps.auth.addUser({ username, role, password, name }, actorOf(request));
       const created = deps.auth.listUsers().find((u) => u.username === username)!;
       return reply.code(201).send(view(created));
     },
@@ -61,8 +59,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     '/api/v1/users/:username',
     { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'Delete a user added here; its tokens die at once', params: Type.Object({ username: Username }) } },
     async (request, reply) => {
-      deps.auth.removeUser(request.params.username);
-      deps.audit.append(auditEntry(actorOf(request), 'user.delete', { type: 'user', id: request.params.username }), deps.clock.now());
+      deps.auth.removeUser(request.params.username, actorOf(request));
       return reply.code(204).send();
     },
   );
@@ -82,8 +79,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     async (request) => {
       const { username } = request.params;
       const { disabled } = request.body;
-      deps.auth.setDisabled(username, disabled, request.session!.username);
-      deps.audit.append(auditEntry(actorOf(request), disabled ? 'user.disable' : 'user.enable', { type: 'user', id: username }), deps.clock.now());
+      deps.auth.setDisabled(username, disabled, actorOf(request));
       return view(deps.auth.listUsers().find((u) => u.username === username)!);
     },
   );
@@ -100,8 +96,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       },
     },
     async (request, reply) => {
-      await deps.auth.resetPassword(request.params.username, request.body.newPassword);
-      deps.audit.append(auditEntry(actorOf(request), 'user.password.reset', { type: 'user', id: request.params.username }), deps.clock.now());
+      await deps.auth.resetPassword(request.params.username, request.body.newPassword, actorOf(request));
       return reply.code(204).send();
     },
   );
@@ -117,9 +112,7 @@ export async function userRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       },
     },
     async (request, reply) => {
-      const session = request.session!;
-      await deps.auth.changePassword(session.username, request.body.oldPassword, request.body.newPassword, request.token!);
-      deps.audit.append(auditEntry(actorOf(request), 'user.password', { type: 'user', id: session.username }), deps.clock.now());
+      await deps.auth.changePassword(actorOf(request), request.body.oldPassword, request.body.newPassword, request.token!);
       return reply.code(204).send();
     },
   );
