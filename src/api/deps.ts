@@ -1,3 +1,4 @@
+import type { Actor } from '../core/actor.ts';
 import type { GatehouseConfig } from '../config/types.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -48,7 +49,8 @@ export interface ApiDeps {
   /** Camera snapshots attached to incidents. */
   readonly snapshots?: SnapshotService;
   /** Send a command to a device through whichever transport serves it. */
-  readonly sendCommand: (deviceId: string, command: DeviceCommand) => Promise<void>;
+  /** Sends and audits (src/services/commandRouter.ts). */
+  readonly sendCommand: (deviceId: string, command: DeviceCommand, by: Actor) => Promise<void>;
   readonly version: string;
   /** The hub's own health: /healthz answers 503 while event commits fail, and warns of a filling disk. */
   readonly health?: () => HealthView;

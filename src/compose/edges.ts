@@ -111,7 +111,7 @@ export async function buildEdges(input: EdgesInput) {
   const configReload = new ConfigReloader({
     file: input.configFile, env: input.env, vet: input.vetConfig, profiles: profileRegistry, live, audit, metrics, log: childLogger(log, 'config'), now,
   });
-  const commands = new CommandRouter({ devices, profiles: profileRegistry, transports: () => transports, publishMqtt: (id, payload) => broker.publishCommand(id, payload), now });
+  const commands = new CommandRouter({ devices, profiles: profileRegistry, transports: () => transports, publishMqtt: (id, payload) => broker.publishCommand(id, payload), now, audit });
   const { backups } = domain;
   const backupConfig = config.backup;
   const http = await buildApi({
@@ -131,7 +131,7 @@ export async function buildEdges(input: EdgesInput) {
     ...(input.configFile ? { configReload } : {}),
     mqttPorts: () => ({ plain: broker.port, tls: broker.tlsPort }),
     bridges: () => bridges.list(),
-    sendCommand: (deviceId, command) => commands.send(deviceId, command),
+    sendCommand: (deviceId, command, by) => commands.send(deviceId, command, by),
   });
 
   return { accounts, bridges, broker, brokerWatch, transports, transportContext, snapshots, sessions, auth, configReload, http };

@@ -1,3 +1,6 @@
+import type { Actor } from '../core/actor.ts';
+import { auditEntry } from '../core/audit.ts';
+import type { AuditLog } from '../store/audit.ts';
 import type { AnyProfile } from '../core/device.ts';
 import { GatehouseError } from '../core/errors.ts';
 import type { DeviceCommand, Transport } from '../transports/transport.ts';
@@ -17,10 +20,25 @@ export class CommandRouter {
       readonly transports: () => readonly Transport[];
       readonly publishMqtt: (deviceId: string, payload: string) => Promise<void>;
       readonly now: () => number;
+      /** Every command is audited, sent or not. */
+      readonly audit?: AuditLog | undefined;
     },
   ) {}
 
-  async send(deviceId: string, command: DeviceCommand): Promise<void> {
+  /** Send it, and audit who sent what to which device and how it went; a failure of the link is GH_COMMAND_FAILED. */
+  async send(deviceId: string, command: DeviceCommand, by: Actor): Promise<void> {
+    const object = { type: 'device', id: deviceId };
+    try {
+      await this.deliver(deviceId, command);
+    } catch (err) {
+      this.parts.audit?.append(auditEntry(by, 'device.command', object, 'failed', { ...command, error: err instanceof GatehouseError ? err.code : String(err) }), this.parts.now());
+      if (err instanceof GatehouseError) throw err;
+      throw new GatehouseError('GH_COMMAND_FAILED', (err as Error).message);
+    }
+    this.parts.audit?.append(auditEntry(by, 'device.command', object, 'ok', { ...command }), this.parts.now());
+  }
+
+  private async deliver(deviceId: string, command: DeviceCommand): Promise<void> {
     const device = this.parts.devices.config(deviceId);
     if (!device) throw new GatehouseError('GH_DEVICE_NOT_FOUND', deviceId);
     const transport = this.parts.transports().find((t) => t.serves(deviceId));

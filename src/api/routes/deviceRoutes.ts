@@ -1,4 +1,3 @@
-import { auditEntry } from '../../core/audit.ts';
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,7 +5,6 @@ import type { ApiDeps } from '../deps.ts';
 import { ALL_ROLES } from '../auth.ts';
 import { DeviceSchema } from '../schemas.ts';
 import { actorOf } from '../actor.ts';
-import { GatehouseError } from '../../core/errors.ts';
 
 export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -39,17 +37,8 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
       const { id } = request.params;
-      const object = { type: 'device', id };
-      try {
-        await deps.sendCommand(id, request.body);
-      } catch (err) {
-        deps.audit.append(auditEntry(actor, 'device.command', object, 'failed', { ...request.body, error: err instanceof GatehouseError ? err.code : String(err) }), deps.clock.now());
-        if (err instanceof GatehouseError) throw err;
-        throw new GatehouseError('GH_COMMAND_FAILED', (err as Error).message);
-      }
-      deps.audit.append(auditEntry(actor, 'device.command', object, 'ok', { ...request.body }), deps.clock.now());
+      await deps.sendCommand(id, request.body, actorOf(request));
       request.log.info({ deviceId: id, command: request.body.name }, 'command sent');
       return reply.code(202).send({ deviceId: id, name: request.body.name, sent: true });
     },
