@@ -83,14 +83,21 @@ export function parseModbusDiOptions(device: Readonly<Record<string, unknown>>):
   // What a schema cannot say: each input and each coil once, no relay called "relay" (the generic command).
   const errors = [...read.errors];
   const inputs = Array.isArray(m.inputs) ? m.inputs : [];
+  // Sets, not a search of the list for each entry: a block of 100,000 inputs is checked in one pass.
+  const inputsSeen = new Set<unknown>();
   for (const [i, input] of inputs.entries()) {
-    if (inputs.findIndex((x) => x?.index === input?.index) < i && Number.isInteger(input?.index)) errors.push(`modbus.inputs[${i}].index: input ${input.index} is mapped twice`);
+    if (Number.isInteger(input?.index) && inputsSeen.has(input.index)) errors.push(`modbus.inputs[${i}].index: input ${input.index} is mapped twice`);
+    inputsSeen.add(input?.index);
   }
   const relays = Array.isArray(m.relays) ? m.relays : [];
+  const namesSeen = new Set<unknown>();
+  const coilsSeen = new Set<unknown>();
   for (const [i, relay] of relays.entries()) {
     if (relay?.name === 'relay') errors.push(`modbus.relays[${i}].name: must be a short lowercase name other than "relay" (e.g. siren, gate)`);
-    else if (relays.findIndex((r) => r?.name === relay?.name) < i) errors.push(`modbus.relays[${i}].name: "${relay.name}" is used twice`);
-    else if (relays.findIndex((r) => r?.index === relay?.index) < i) errors.push(`modbus.relays[${i}].index: coil ${String(relay.index)} is used twice`);
+    else if (namesSeen.has(relay?.name)) errors.push(`modbus.relays[${i}].name: "${relay.name}" is used twice`);
+    else if (coilsSeen.has(relay?.index)) errors.push(`modbus.relays[${i}].index: coil ${String(relay.index)} is used twice`);
+    namesSeen.add(relay?.name);
+    coilsSeen.add(relay?.index);
   }
   if (errors.length > 0) return { errors: inBlockOrder('modbus', ModbusBlock, errors) };
   const mapped: InputMapping[] = inputs.map((x) => ({ index: x.index, kind: x.kind as EventKind, normallyClosed: x.normallyClosed ?? false }));

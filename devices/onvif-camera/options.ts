@@ -83,10 +83,12 @@ export function parseCameraOptions(device: Readonly<Record<string, unknown>>): {
   const errors = [...read.errors];
   if ((o.username === undefined) !== (o.password === undefined)) errors.push('onvif: give both username and password, or neither');
   const inputs: InputMapping[] = [];
+  const tokens = new Set<string>();
   for (const [i, entry] of (Array.isArray(o.inputs) ? o.inputs : []).entries()) {
     if (entry === null || typeof entry !== 'object') continue;
     const token = String(entry.token);
-    if (inputs.some((x) => x.token === token)) errors.push(`onvif.inputs[${i}].token: input ${token} is mapped twice`);
+    if (tokens.has(token)) errors.push(`onvif.inputs[${i}].token: input ${token} is mapped twice`);
+    tokens.add(token);
     const kind = entry.kind as EventKind;
     inputs.push({ token, kind, clears: (entry.clears as EventKind | undefined) ?? DEFAULT_CLEARS[kind] });
   }

@@ -133,6 +133,15 @@ describe('onvif-camera profile details', () => {
     expect('errors' in bad && bad.errors).toEqual([expect.stringMatching(message)]);
   });
 
+  it('checks 200,000 input mappings, all different, in one pass', () => {
+    // Each token is looked up in a set, not searched for among the earlier ones: quadratic, this took minutes.
+    const inputs = Array.from({ length: 200_000 }, (_, i) => ({ token: `DI_${i}`, kind: 'alarm.panic' }));
+    const ok = parseCameraOptions({ onvif: { host: 'cam', inputs } });
+    expect('options' in ok && ok.options.inputs).toHaveLength(200_000);
+    const twice = parseCameraOptions({ onvif: { host: 'cam', inputs: [...inputs, { token: 'DI_199999', kind: 'door.forced' }] } });
+    expect('errors' in twice && twice.errors).toEqual(['onvif.inputs[200000].token: input DI_199999 is mapped twice']);
+  });
+
   it('validates the onvif block with path: reason messages', () => {
     const bad = parseCameraOptions({ onvif: { host: 'http://x/', port: 70000, username: 'admin', inputs: [{ token: 'DI_1', kind: 'alarm.fire' }], extra: 1 } });
     expect('errors' in bad && bad.errors).toEqual(

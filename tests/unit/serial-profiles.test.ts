@@ -140,6 +140,14 @@ describe('the modbus block, spelled badly', () => {
     expect(errorsOf(modbus)).toEqual([expect.stringMatching(message)]);
   });
 
+  it('checks 60,000 relays, all different, in one pass', () => {
+    // Each name and coil is looked up in a set, not searched for in the list (a block's size is bounded by the YAML it came in).
+    const relays = Array.from({ length: 60_000 }, (_, i) => ({ index: i, name: `r${i}` }));
+    const parsed = modbusDi.parseOptions!({ modbus: { unit: 1, relays } }, { cards });
+    expect('options' in parsed && parsed.options.link.relays).toHaveLength(60_000);
+    expect(errorsOf({ unit: 1, relays: [...relays, { index: 59_999, name: 'last' }] })).toEqual(['modbus.relays[60000].index: coil 59999 is used twice']);
+  });
+
   it('fills every default from the schema, and leaves the campus config untouched', () => {
     const modbus = { unit: 7 };
     const parsed = modbusDi.parseOptions!({ modbus }, { cards });

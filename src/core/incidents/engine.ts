@@ -7,7 +7,7 @@ import { DEFAULT_RULES, RECORDED_ON, RULES, optionsOf, type RulesConfig } from '
 import type { PatrolConfig } from './patrols.ts';
 import { activeDrill, panicTested, type Drill, type PanicTested } from './drills.ts';
 
-export { activeDrill, type Drill };
+export type { Drill };
 import { checklistFor, pendingMandatory, type Procedures } from './procedures.ts';
 
 export type { Hit };

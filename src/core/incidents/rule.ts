@@ -47,6 +47,11 @@ export interface RuleStep<S> {
   readonly hits: readonly Hit[];
 }
 
+/** No hits: one shared list, so a rule that does not fire allocates nothing on the event path. */
+export const NO_HITS: readonly Hit[] = Object.freeze([]);
+/** The step of a rule without state that does not fire (most rules, on most events). */
+export const NOTHING: RuleStep<undefined> = Object.freeze({ state: undefined, hits: NO_HITS });
+
 export interface IncidentRule<O extends RuleOptions = RuleOptions, S = undefined> {
   /** Its key under `rules:` in the config (camelCase). */
   readonly name: string;
@@ -91,7 +96,6 @@ export function singleEventRule(spec: {
   readonly title: (event: GatehouseEvent) => string;
   readonly recordedOn?: EventKind;
 }): IncidentRule {
-  const none: readonly Hit[] = [];
   return {
     name: spec.name,
     opens: [spec.opens],
@@ -99,7 +103,7 @@ export function singleEventRule(spec: {
     urgentOn: [spec.on],
     ...(spec.recordedOn ? { recordedOn: { [spec.recordedOn]: spec.opens } } : {}),
     onEvent(event, options) {
-      if (event.kind !== spec.on) return { state: undefined, hits: none };
+      if (event.kind !== spec.on) return NOTHING;
       const door = typeof event.data['door'] === 'string' ? { door: event.data['door'] } : {};
       return {
         state: undefined,

@@ -22,7 +22,6 @@ import { readAccessInventory } from './accessInventory.ts';
  * - wrong credentials are one clear fault, then a slow retry — never a tight loop;
  * - a camera without PullPoint is reported once and watched for health only.
  */
-export type CameraSettings = OnvifEndpoint;
 
 export type LinkState = 'starting' | 'connecting' | 'subscribed' | 'no-pullpoint' | 'auth-failed' | 'unreachable' | 'stopped';
 
@@ -53,7 +52,7 @@ export class CameraLink {
 
   constructor(
     readonly deviceId: string,
-    private readonly settings: CameraSettings,
+    private readonly settings: OnvifEndpoint,
     private readonly offlineAfterMs: number,
     private readonly ctx: TransportContext,
     private readonly dispatcher: Dispatcher,

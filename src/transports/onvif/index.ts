@@ -1,7 +1,8 @@
 import { Agent } from 'undici';
 import type { ResolvedDevice } from '../../config/types.ts';
 import type { Transport, TransportContext } from '../transport.ts';
-import { CameraLink, type CameraSettings } from './cameraLink.ts';
+import { CameraLink } from './cameraLink.ts';
+import type { OnvifEndpoint } from '../../core/connection.ts';
 
 /**
  * The ONVIF transport: one supervised link per camera in the config (devices
@@ -15,7 +16,7 @@ export class OnvifTransport implements Transport {
   // Long-polls are ended by our own deadlines, so undici's idle timers are set beyond them.
   private readonly dispatcher = new Agent({ keepAliveTimeout: 10_000, headersTimeout: 120_000, bodyTimeout: 120_000 });
 
-  constructor(cameras: readonly { id: string; offlineAfter: number; settings: CameraSettings }[], ctx: TransportContext) {
+  constructor(cameras: readonly { id: string; offlineAfter: number; settings: OnvifEndpoint }[], ctx: TransportContext) {
     for (const c of cameras) this.links.set(c.id, new CameraLink(c.id, c.settings, c.offlineAfter * 1000, ctx, this.dispatcher));
   }
 

@@ -1,5 +1,5 @@
 import { initialPatrolState, judgeRounds, recordVisit, type PatrolState } from '../patrols.ts';
-import type { Hit, IncidentRule, RuleOptions } from '../rule.ts';
+import { NO_HITS, type Hit, type IncidentRule, type RuleOptions } from '../rule.ts';
 
 /**
  * 安全巡查: a patrol window ended with checkpoints unvisited. Visits are kept
@@ -13,11 +13,11 @@ export const patrolMissedRule: IncidentRule<RuleOptions, PatrolState> = {
   initialState: (since) => initialPatrolState(since),
   keepsStateWhenOff: true,
   onEvent(event, _options, state, context) {
-    if (context.patrols.length === 0) return { state, hits: [] };
+    if (context.patrols.length === 0) return { state, hits: NO_HITS };
     return { state: recordVisit(state, context.patrols, event, context.calendar.timezone), hits: [] };
   },
   onTick(now, options, state, context) {
-    if (context.patrols.length === 0) return { state, hits: [] };
+    if (context.patrols.length === 0) return { state, hits: NO_HITS };
     const judged = judgeRounds(state, context.patrols, now, context.calendar.timezone);
     const hits: Hit[] = judged.missed.map((missed) => ({
       kind: 'patrol_missed',

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { Hit, IncidentRule, RuleOptions } from '../rule.ts';
+import { NO_HITS, type Hit, type IncidentRule, type RuleOptions } from '../rule.ts';
 
 export interface RepeatedDenialsOptions extends RuleOptions {
   /** Denials at one reader that make an incident… */
@@ -10,8 +10,6 @@ export interface RepeatedDenialsOptions extends RuleOptions {
 
 /** Recent denials per reader, oldest first: at most the rule's `count` (what the threshold needs), whatever the rate. */
 export type DenialWindows = ReadonlyMap<string, readonly { readonly at: number; readonly eventId: string; readonly ts: number }[]>;
-
-const none: readonly Hit[] = [];
 
 /**
  * N or more `access.denied` at one reader within the window → "repeated
@@ -30,7 +28,7 @@ export const repeatedDenialsRule: IncidentRule<RepeatedDenialsOptions, DenialWin
   defaults: { enabled: true, severity: 'medium', count: 3, window: 60 },
   initialState: () => new Map(),
   onEvent(event, options, windows, context) {
-    if (event.kind !== 'access.denied') return { state: windows, hits: none };
+    if (event.kind !== 'access.denied') return { state: windows, hits: NO_HITS };
     const horizon = event.receivedAt - options.window * 1000;
     const previous = windows.get(event.deviceId) ?? [];
     const recent = previous.slice(Math.max(0, previous.length - (options.count - 1))).filter((d) => d.at > horizon);
@@ -52,6 +50,6 @@ export const repeatedDenialsRule: IncidentRule<RepeatedDenialsOptions, DenialWin
     }
     // Below the threshold, but an incident is open here: it joins it (folding).
     if (context.isActive('repeated_denials', event.zoneId)) return { state: next, hits: [{ kind: 'repeated_denials', severity: options.severity, zoneId: event.zoneId, title: '' }] };
-    return { state: next, hits: none };
+    return { state: next, hits: NO_HITS };
   },
 };
