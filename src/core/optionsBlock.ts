@@ -15,12 +15,14 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
  */
 export type BlockResult<S extends TSchema> = { readonly value: Static<S>; readonly errors: string[] };
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true, code: { optimize: false } });
+// Made on first use: a campus of MQTT devices only never pays for it.
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 function validatorOf(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
+    ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true, code: { optimize: false } });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
